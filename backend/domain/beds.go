@@ -214,6 +214,10 @@ func (m Move) Apply(c Counts) (Counts, error) {
 	if from == nil || to == nil {
 		return c, &ErrNotEnough{Bucket: m.From}
 	}
+	if m.Count < 1 {
+		// A negative count would pass the "enough beds" test and drive To below zero.
+		return c, &ValidationError{Fields: []FieldError{{"count", "must be at least 1"}}}
+	}
 	if *from < m.Count {
 		return c, &ErrNotEnough{Bucket: m.From, Have: *from}
 	}
