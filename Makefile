@@ -25,9 +25,6 @@ STATICCHECK := $(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSIO
 # to validate docker-compose.yml (no Docker engine is needed for that).
 DEBIAN_PACKAGES := chromium fonts-liberation docker-compose
 
-# Go sources outside node_modules and .git, for the gofmt check.
-GO_FILES = $(shell find . -name '*.go' -not -path './node_modules/*' -not -path './.git/*')
-
 .PHONY: run build deps lint test test-go test-browser bench clean
 
 # Run the server with demo data on :8080 (embedded SQLite under ./data).
@@ -51,7 +48,7 @@ node_modules/.package-lock.json: package-lock.json package.json
 # Static checks: go vet, gofmt, staticcheck, the OpenAPI spec, the compose file.
 lint: node_modules/.package-lock.json
 	$(GO) vet ./...
-	@unformatted=$$(gofmt -l $(GO_FILES)); \
+	@unformatted=$$(find . -name '*.go' -not -path './node_modules/*' -not -path './.git/*' | xargs -r gofmt -l); \
 	if [ -n "$$unformatted" ]; then \
 		echo "gofmt: these files need formatting (run gofmt -w):"; \
 		echo "$$unformatted"; \
