@@ -1,0 +1,193 @@
+// Package storage keeps Bedstate's data in PostgreSQL or the embedded SQLite,
+// behind one Store. Every write that changes bed state commits its audit event
+// and outbox event in the same transaction.
+package storage
+
+import (
+	"context"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"gorm.io/driver/postgres"
+	"gorm.io/driver/sqlite"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+	_ "modernc.org/sqlite" // pure-Go SQLite, registered as "sqlite"
+)
+
+// Errors the API maps to HTTP answers.
+var (
+	ErrNotFound    = errors.New("not found")
+	ErrDuplicate   = errors.New("already exists")
+	ErrStale       = errors.New("observed earlier than the stored state")
+	ErrUnavailable = errors.New("database unavailable")
+	ErrKeyReused   = errors.New("idempotency key reused for a different request")
+)
+
+// Dialect names the database in use.
+type Dialect string
+
+// Supported dialects.
+const (
+	Postgres Dialect = "postgres"
+	SQLite   Dialect = "sqlite"
+)
+
+// Options say how to open the store.
+type Options struct {
+	DatabaseURL  string // PostgreSQL URL; empty opens SQLite in DataDir
+	DataDir      string
+	MaxOpenConns int
+	Timeout      time.Duration // longest one call may wait for the database
+}
+
+// Store is the one way into the database.
+type Store struct {
+	db      *gorm.DB
+	dialect Dialect
+	timeout time.Duration
+	url     string
+	now     func() time.Time
+}
+
+// Open connects to the database. It does not migrate; call Migrate.
+func Open(o Options) (*Store, error) {
+	cfg := &gorm.Config{
+		TranslateError: true,
+		Logger:         logger.Default.LogMode(logger.Silent),
+		NowFunc:        func() time.Time { return time.Now().UTC() },
+	}
+	s := &Store{timeout: o.Timeout, url: o.DatabaseURL, now: func() time.Time { return time.Now().UTC() }}
+	if s.timeout <= 0 {
+		s.timeout = 5 * time.Second
+	}
+	var err error
+	if o.DatabaseURL != "" {
+		s.dialect = Postgres
+		s.db, err = gorm.Open(postgres.Open(o.DatabaseURL), cfg)
+	} else {
+		s.dialect = SQLite
+		if err := os.MkdirAll(o.DataDir, 0o700); err != nil {
+			return nil, fmt.Errorf("data folder: %w", err)
+		}
+		// WAL and busy_timeout let readers and one writer share the file;
+		// immediate transactions take the write lock up front, which serialises
+		// bed updates instead of failing them with SQLITE_BUSY mid-transaction.
+		dsn := "file:" + filepath.Join(o.DataDir, "bedstate.db") +
+			"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)" +
+			"&_pragma=synchronous(NORMAL)&_txlock=immediate&_time_format=sqlite"
+		s.db, err = gorm.Open(sqlite.Dialector{DriverName: "sqlite", DSN: dsn}, cfg)
+	}
+	if err != nil {
+		return nil, classify(err)
+	}
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return nil, err
+	}
+	n := o.MaxOpenConns
+	if n <= 0 {
+		n = 20
+	}
+	sqlDB.SetMaxOpenConns(n)
+	sqlDB.SetMaxIdleConns(n)
+	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	return s, nil
+}
+
+// Dialect reports which database the store uses.
+func (s *Store) Dialect() Dialect { return s.dialect }
+
+// DatabaseURL is the PostgreSQL URL, for the change listener; empty on SQLite.
+func (s *Store) DatabaseURL() string { return s.url }
+
+// SetClock replaces the store's clock, for tests of freshness and expiry.
+func (s *Store) SetClock(now func() time.Time) { s.now = now }
+
+// Close releases the connections.
+func (s *Store) Close() error {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.Close()
+}
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return err
+	}
+	return classify(sqlDB.PingContext(ctx))
+}
+
+// conn gives a session bounded by the store's timeout, so a request waiting
+// for a pooled connection gives up and answers 503 instead of hanging.
+func (s *Store) conn(ctx context.Context) (*gorm.DB, context.CancelFunc) {
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	return s.db.WithContext(ctx), cancel
+}
+
+// tx runs fn in one transaction with the store's timeout.
+func (s *Store) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	db, cancel := s.conn(ctx)
+	defer cancel()
+	return classify(db.Transaction(fn))
+}
+
+// classify turns driver errors into the store's errors: connection trouble and
+// timeouts become ErrUnavailable (503), duplicates ErrDuplicate.
+func classify(err error) error {
+	if err == nil {
+		return nil
+	}
+	for _, known := range []error{ErrNotFound, ErrDuplicate, ErrStale, ErrUnavailable, ErrKeyReused} {
+		if errors.Is(err, known) {
+			return err
+		}
+	}
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return ErrNotFound
+	}
+	if errors.Is(err, gorm.ErrDuplicatedKey) {
+		return fmt.Errorf("%w: %v", ErrDuplicate, err)
+	}
+	// modernc reports a unique violation as extended code 2067, which gorm's
+	// TranslateError does not know.
+	if m := err.Error(); strings.Contains(m, "UNIQUE constraint failed") || strings.Contains(m, "(2067)") {
+		return fmt.Errorf("%w: %v", ErrDuplicate, err)
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		switch {
+		case pgErr.Code == "23505":
+			return fmt.Errorf("%w: %v", ErrDuplicate, err)
+		case strings.HasPrefix(pgErr.Code, "08"), strings.HasPrefix(pgErr.Code, "57P"), pgErr.Code == "53300":
+			return fmt.Errorf("%w: %v", ErrUnavailable, err)
+		}
+		return err
+	}
+	var netErr net.Error
+	var connErr *pgconn.ConnectError
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, driver.ErrBadConn) ||
+		errors.As(err, &netErr) || errors.As(err, &connErr) || pgconn.SafeToRetry(err) ||
+		strings.Contains(err.Error(), "database is locked") || strings.Contains(err.Error(), "SQLITE_BUSY") ||
+		strings.Contains(err.Error(), "conn closed") || strings.Contains(err.Error(), "connection refused") ||
+		strings.Contains(err.Error(), "unexpected EOF") {
+		return fmt.Errorf("%w: %v", ErrUnavailable, err)
+	}
+	return err
+}
+
+// Now is the store's current time, in UTC.
+func (s *Store) Now() time.Time { return s.now() }
