@@ -2,7 +2,9 @@ package storage
 
 import (
 	"context"
+	"crypto/sha256"
 	"embed"
+	"encoding/hex"
 	"fmt"
 	"io/fs"
 	"sort"
@@ -108,4 +110,19 @@ func splitSQL(body string) []string {
 		out = append(out, cur.String())
 	}
 	return out
+}
+
+// MigrationsDigest identifies the embedded migrations, so tests can keep one
+// migrated template database per schema.
+func MigrationsDigest() string {
+	h := sha256.New()
+	fs.WalkDir(migrations, "migrations", func(path string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			b, _ := fs.ReadFile(migrations, path)
+			h.Write([]byte(path))
+			h.Write(b)
+		}
+		return nil
+	})
+	return hex.EncodeToString(h.Sum(nil))[:16]
 }

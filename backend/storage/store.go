@@ -191,3 +191,7 @@ func classify(err error) error {
 
 // Now is the store's current time, in UTC.
 func (s *Store) Now() time.Time { return s.now() }
+
+// DB exposes the gorm handle to tests and benchmarks of this module; the
+// application itself goes through the Store's methods.
+func (s *Store) DB() *gorm.DB { return s.db }
