@@ -150,7 +150,15 @@ func (s *Store) FeedPosition(ctx context.Context) (int64, error) {
 
 func scanEvents(q *gorm.DB, withActor bool) ([]Event, error) {
 	var rows []struct {
-		auditRow
+		Seq           int64
+		HomeID        int64
+		Kind          string
+		Actor         string
+		Source        string
+		ObservedAt    *time.Time
+		ReceivedAt    time.Time
+		OldValue      string
+		NewValue      string
 		CQCLocationID string `gorm:"column:cqc_location_id"`
 	}
 	if err := q.Scan(&rows).Error; err != nil {

@@ -110,6 +110,7 @@ func sortCategories(cats []domain.Category) {
 // observed before the stored state is refused with a StaleError, so a phone
 // replaying an old offline queue cannot overwrite a newer update.
 func (s *Store) PutBeds(ctx context.Context, a Actor, homeID int64, observedAt time.Time, cats []domain.Category) (BedState, error) {
+	observedAt = micro(observedAt)
 	var out BedState
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		cur, err := s.loadBeds(tx, homeID, true)
@@ -152,6 +153,7 @@ func (s *Store) PutBeds(ctx context.Context, a Actor, homeID int64, observedAt t
 // ConfirmBeds records "no change today": every category's observed time moves
 // to observedAt and no count changes.
 func (s *Store) ConfirmBeds(ctx context.Context, a Actor, homeID int64, observedAt time.Time) (BedState, error) {
+	observedAt = micro(observedAt)
 	var out BedState
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		cur, err := s.loadBeds(tx, homeID, true)
@@ -182,6 +184,7 @@ func (s *Store) ConfirmBeds(ctx context.Context, a Actor, homeID int64, observed
 // counts the phone saw earlier, so a concurrent tap on another device is never
 // lost. Its observed time only ever moves the category's figure forward.
 func (s *Store) AdjustBed(ctx context.Context, a Actor, homeID int64, key domain.CategoryKey, m domain.Move, observedAt time.Time) (BedState, error) {
+	observedAt = micro(observedAt)
 	var out BedState
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		cur, err := s.loadBeds(tx, homeID, true)

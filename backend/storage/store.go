@@ -64,7 +64,7 @@ func Open(o Options) (*Store, error) {
 		Logger:         logger.Default.LogMode(logger.Silent),
 		NowFunc:        func() time.Time { return time.Now().UTC() },
 	}
-	s := &Store{timeout: o.Timeout, url: o.DatabaseURL, now: func() time.Time { return time.Now().UTC() }}
+	s := &Store{timeout: o.Timeout, url: o.DatabaseURL, now: func() time.Time { return micro(time.Now()) }}
 	if s.timeout <= 0 {
 		s.timeout = 5 * time.Second
 	}
@@ -109,7 +109,11 @@ func (s *Store) Dialect() Dialect { return s.dialect }
 func (s *Store) DatabaseURL() string { return s.url }
 
 // SetClock replaces the store's clock, for tests of freshness and expiry.
-func (s *Store) SetClock(now func() time.Time) { s.now = now }
+func (s *Store) SetClock(now func() time.Time) { s.now = func() time.Time { return micro(now()) } }
+
+// micro keeps times to the microsecond in UTC, as PostgreSQL stores them, so
+// both dialects hand back exactly what they were given.
+func micro(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
 
 // Close releases the connections.
 func (s *Store) Close() error {
