@@ -30,8 +30,9 @@ type tokenResponse struct {
 // limit applies the login limiters; both the address and the account count.
 func (s *Server) limit(c *fiber.Ctx, account string) error {
 	now := s.now()
-	ok1, wait1 := s.loginIP.Allow(c.IP(), now)
-	ok2, wait2 := s.logins.Allow(account+"|"+c.IP(), now)
+	ip := strings.Clone(c.IP()) // kept as a map key: fiber reuses its strings
+	ok1, wait1 := s.loginIP.Allow(ip, now)
+	ok2, wait2 := s.logins.Allow(account+"|"+ip, now)
 	if ok1 && ok2 {
 		return nil
 	}
@@ -61,7 +62,7 @@ func (s *Server) login(c *fiber.Ctx) error {
 	if !auth.CheckPasswordOrDummy(u.PasswordHash, req.Password) || u.Disabled {
 		return problem(kindUnauth, "wrong e-mail address or password")
 	}
-	s.logins.Reset(email + "|" + c.IP())
+	s.logins.Reset(email + "|" + strings.Clone(c.IP()))
 	family, err := auth.NewToken()
 	if err != nil {
 		return err

@@ -252,7 +252,7 @@ func (s *Server) history(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := s.canRead(c, h); err != nil {
+	if err := s.canAudit(c, h); err != nil {
 		return err
 	}
 	limit, err := intQuery(c, "limit", 50, 1, 500)

@@ -42,8 +42,9 @@ func decodeProblem(err error) *Problem {
 	switch {
 	case errors.As(err, &te):
 		return validation(domain.FieldError{Field: te.Field, Reason: "must be " + te.Type.String()})
-	case errors.As(err, &tpe):
-		return validation(domain.FieldError{Field: "observed_at", Reason: "must be an RFC 3339 time"})
+	case errors.As(err, &tpe), strings.Contains(err.Error(), "Time.UnmarshalJSON"):
+		// encoding/json does not say which field held the bad time.
+		return validation(domain.FieldError{Field: "body", Reason: "times must be RFC 3339 strings, such as 2026-11-23T09:30:00Z"})
 	case errors.As(err, &se):
 		return problem(kindMalformed, fmt.Sprintf("invalid JSON at byte %d", se.Offset))
 	case strings.HasPrefix(err.Error(), "json: unknown field "):

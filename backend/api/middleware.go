@@ -42,7 +42,8 @@ func (s *Server) observe(c *fiber.Ctx) error {
 	if err != nil {
 		status = s.toProblem(err).Status
 	}
-	s.metrics.observe(c.Method(), c.Route().Path, status, time.Since(start))
+	// fiber reuses its strings after the request: labels must be copies.
+	s.metrics.observe(strings.Clone(c.Method()), strings.Clone(c.Route().Path), status, time.Since(start))
 	return err
 }
 
@@ -147,9 +148,19 @@ func (s *Server) area(c *fiber.Ctx) (domain.Area, error) {
 	return p.org.Area(), nil
 }
 
-// canRead checks the caller may read a home: managers their own, commissioners
-// their area, coordinators and systems every home (patients move across areas).
+// canRead checks the caller may read a home and its beds: managers their
+// own; everyone else every home, as vacancy search already shows them all
+// (patients are placed across area boundaries).
 func (s *Server) canRead(c *fiber.Ctx, h domain.Home) error {
+	if who(c).Role == domain.RoleManager {
+		return s.managesHome(c, h)
+	}
+	return nil
+}
+
+// canAudit checks the caller may read a home's audit trail, which names who
+// made each change: managers their own homes, commissioners their area.
+func (s *Server) canAudit(c *fiber.Ctx, h domain.Home) error {
 	switch who(c).Role {
 	case domain.RoleManager:
 		return s.managesHome(c, h)

@@ -105,6 +105,8 @@ func (s *Server) toProblem(err error) *Problem {
 		return problem(kindNotFound, "")
 	case errors.Is(err, storage.ErrDuplicate):
 		return problem(kindDuplicate, "")
+	case errors.Is(err, storage.ErrReference):
+		return validation(domain.FieldError{Field: "body", Reason: "refers to an organisation, hospital or home that does not exist"})
 	case errors.Is(err, storage.ErrKeyReused):
 		return problem(kindKeyReused, "")
 	case errors.Is(err, storage.ErrForbidden):

@@ -11,11 +11,15 @@ import (
 
 func (s *Server) listUsers(c *fiber.Ctx) error {
 	p := who(c)
-	var orgs []int64
+	var scope *storage.UserScope
 	if p.Role == domain.RoleCommissioner {
-		orgs = []int64{p.OrgID}
+		a, err := s.area(c)
+		if err != nil {
+			return err
+		}
+		scope = &storage.UserScope{OrganisationID: p.OrgID, Area: a}
 	}
-	users, err := s.store.ListUsers(c.UserContext(), orgs)
+	users, err := s.store.ListUsers(c.UserContext(), scope)
 	if err != nil {
 		return err
 	}
@@ -67,6 +71,18 @@ func (s *Server) createUser(c *fiber.Ctx) error {
 				return problem(kindForbidden, "commissioners create users in their own organisation only")
 			}
 			in.OrganisationID = &org
+		}
+		if in.Role == domain.RoleManager && in.OrganisationID != nil {
+			org, err := s.store.Organisation(c.UserContext(), *in.OrganisationID)
+			if err != nil && !isNotFound(err) {
+				return err
+			}
+			if isNotFound(err) || org.Kind != domain.OrgCareProvider {
+				return validation(domain.FieldError{Field: "organisation_id", Reason: "a manager belongs to a care provider"})
+			}
+		}
+		if in.Role == domain.RoleManager && len(in.HomeIDs) == 0 {
+			return validation(domain.FieldError{Field: "home_ids", Reason: "a manager needs at least one home in your area"})
 		}
 		for _, id := range in.HomeIDs {
 			h, err := s.store.GetHome(c.UserContext(), id)

@@ -120,7 +120,8 @@ func notModified(c *fiber.Ctx, etag string, modified time.Time) bool {
 	if inm := c.Get(fiber.HeaderIfNoneMatch); inm != "" {
 		for _, t := range strings.Split(inm, ",") {
 			t = strings.TrimSpace(t)
-			if t == etag || t == "*" || strings.TrimPrefix(t, "W/") == strings.TrimPrefix(etag, "W/") {
+			// "*" is not honoured: it would answer 304 to a query never validated.
+			if strings.TrimPrefix(t, "W/") == strings.TrimPrefix(etag, "W/") {
 				return true
 			}
 		}

@@ -45,9 +45,6 @@ func (s *Server) bedsView(st storage.BedState) bedStateView {
 	th := s.index.Thresholds()
 	v := bedStateView{HomeID: st.Home.ID, ObservedAt: st.ObservedAt, Categories: make([]categoryView, len(st.Categories)), Warnings: st.Warnings}
 	for i, c := range st.Categories {
-		if c.StayTypes == nil {
-			c.StayTypes = []domain.StayType{}
-		}
 		v.Categories[i] = categoryView{Category: c, Freshness: th.Band(c.ObservedAt, now)}
 	}
 	return v

@@ -176,8 +176,8 @@ func (s *Store) UpdateHome(ctx context.Context, a Actor, id int64, e HomeEdit, c
 		if err := tx.Model(&homeRow{}).Where("id = ?", id).Select("*").Omit("id").Updates(&r).Error; err != nil {
 			return err
 		}
-		out = next
-		_, err = s.record(tx, id, KindHome, a, nil, cur.Home, next)
+		out = r.domain() // as stored, with defaults filled in
+		_, err = s.record(tx, id, KindHome, a, nil, cur.Home, out)
 		return err
 	})
 	return out, err
@@ -225,7 +225,7 @@ func (s *Store) ImportHomes(ctx context.Context, a Actor, homes []domain.Home, a
 				if err := tx.Model(&homeRow{}).Where("id = ?", cur.ID).Select("*").Omit("id").Updates(&r).Error; err != nil {
 					return err
 				}
-				if _, err := s.record(tx, cur.ID, KindHome, a, nil, old, next); err != nil {
+				if _, err := s.record(tx, cur.ID, KindHome, a, nil, old, r.domain()); err != nil {
 					return err
 				}
 				res.Updated++
@@ -283,7 +283,7 @@ func (s *Store) changeHome(ctx context.Context, a Actor, id int64, kind string, 
 		if err := tx.Model(&homeRow{}).Where("id = ?", id).Select("*").Omit("id").Updates(&r).Error; err != nil {
 			return err
 		}
-		out = next
+		out = r.domain()
 		_, err = s.record(tx, id, kind, a, nil, old, neu)
 		return err
 	})

@@ -29,6 +29,7 @@ var (
 	ErrStale       = errors.New("observed earlier than the stored state")
 	ErrUnavailable = errors.New("database unavailable")
 	ErrKeyReused   = errors.New("idempotency key reused for a different request")
+	ErrReference   = errors.New("refers to something that does not exist")
 )
 
 // Dialect names the database in use.
@@ -155,7 +156,7 @@ func classify(err error) error {
 	if err == nil {
 		return nil
 	}
-	for _, known := range []error{ErrNotFound, ErrDuplicate, ErrStale, ErrUnavailable, ErrKeyReused} {
+	for _, known := range []error{ErrNotFound, ErrDuplicate, ErrStale, ErrUnavailable, ErrKeyReused, ErrReference} {
 		if errors.Is(err, known) {
 			return err
 		}
@@ -171,11 +172,16 @@ func classify(err error) error {
 	if m := err.Error(); strings.Contains(m, "UNIQUE constraint failed") || strings.Contains(m, "(2067)") {
 		return fmt.Errorf("%w: %v", ErrDuplicate, err)
 	}
+	if errors.Is(err, gorm.ErrForeignKeyViolated) || strings.Contains(err.Error(), "FOREIGN KEY constraint failed") {
+		return fmt.Errorf("%w: %v", ErrReference, err)
+	}
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {
 		switch {
 		case pgErr.Code == "23505":
 			return fmt.Errorf("%w: %v", ErrDuplicate, err)
+		case pgErr.Code == "23503":
+			return fmt.Errorf("%w: %v", ErrReference, err)
 		case strings.HasPrefix(pgErr.Code, "08"), strings.HasPrefix(pgErr.Code, "57P"), pgErr.Code == "53300":
 			return fmt.Errorf("%w: %v", ErrUnavailable, err)
 		}

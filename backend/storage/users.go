@@ -101,13 +101,23 @@ func (s *Store) user(ctx context.Context, where string, arg any) (User, error) {
 	return u, nil
 }
 
-// ListUsers lists users, all of them or those of the given organisations.
-func (s *Store) ListUsers(ctx context.Context, orgIDs []int64) ([]User, error) {
+// UserScope limits a user listing to one organisation's people and the
+// managers of homes in an area; nil lists everyone.
+type UserScope struct {
+	OrganisationID int64
+	Area           domain.Area
+}
+
+// ListUsers lists users, everyone or those in scope.
+func (s *Store) ListUsers(ctx context.Context, scope *UserScope) ([]User, error) {
 	db, cancel := s.conn(ctx)
 	defer cancel()
 	q := db.Model(&userRow{}).Order("id")
-	if orgIDs != nil {
-		q = q.Where("organisation_id IN ?", append(orgIDs, -1))
+	if scope != nil {
+		managers := db.Table("user_homes uh").Select("uh.user_id").Joins("JOIN homes h ON h.id = uh.home_id").
+			Where("(h.local_authority = ? AND ? <> '') OR (h.icb = ? AND ? <> '')",
+				scope.Area.LocalAuthority, scope.Area.LocalAuthority, scope.Area.ICB, scope.Area.ICB)
+		q = q.Where("organisation_id = ? OR id IN (?)", scope.OrganisationID, managers)
 	}
 	var rows []userRow
 	if err := q.Find(&rows).Error; err != nil {
