@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"strings"
 
@@ -39,6 +40,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return 2
 	}
+	setLogLevel(cfg.LogLevel)
 	ctx := context.Background()
 	cmd, rest := args[0], args[1:]
 	switch cmd {
@@ -202,4 +204,13 @@ func createClient(ctx context.Context, cfg *config.Config, args []string, stdout
 		}
 		return err
 	})
+}
+
+// setLogLevel applies BEDSTATE_LOG_LEVEL to the default logger.
+func setLogLevel(level string) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		l = slog.LevelInfo
+	}
+	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: l})))
 }
