@@ -120,11 +120,12 @@ func TestMemoryChild(t *testing.T) {
 		return
 	}
 	start := time.Now()
-	srv, index, err := app.Build(ctx, cfg, st)
+	svc, err := app.Build(ctx, cfg, st)
 	if err != nil {
 		fail(err)
 		return
 	}
+	srv, index := svc.Server, svc.Index
 	rep.BuildSeconds = time.Since(start).Seconds()
 	rep.Homes = index.Len()
 	a := srv.App()

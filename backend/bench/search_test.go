@@ -90,10 +90,11 @@ func benchSearch(t *testing.T, st *storage.Store, qs []query) {
 		t.Fatal(err)
 	}
 	cfg.DataDir = t.TempDir()
-	srv, index, err := app.Build(ctx, cfg, st)
+	svc, err := app.Build(ctx, cfg, st)
 	if err != nil {
 		t.Fatalf("build: %v", err)
 	}
+	srv, index := svc.Server, svc.Index
 	token, _, err := srv.Issuer().Sign("user:1", domain.RoleCoordinator, 0)
 	if err != nil {
 		t.Fatal(err)
