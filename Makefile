@@ -25,7 +25,7 @@ STATICCHECK := $(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSIO
 # to validate docker-compose.yml (no Docker engine is needed for that).
 DEBIAN_PACKAGES := chromium fonts-liberation docker-compose
 
-.PHONY: run build deps lint test test-go test-browser bench clean
+.PHONY: run build deps lint test test-go test-browser pwa-assets bench clean
 
 # Run the server with demo data on :8080 (embedded SQLite under ./data).
 run:
@@ -66,14 +66,15 @@ test: deps lint test-go test-browser
 test-go:
 	$(GO) test -count=1 -timeout 20m ./...
 
-# Browser tests (playwright-core driving /usr/bin/chromium), once they exist.
-test-browser:
-	@if [ -d pwa/tests ]; then \
-		echo "node --test pwa/tests/"; \
-		node --test pwa/tests/; \
-	else \
-		echo "pwa/tests not written yet: no browser tests to run"; \
-	fi
+# Browser tests: pwa/tests/*.test.js start the real server and drive
+# /usr/bin/chromium with playwright-core; screenshots go to test-artifacts/.
+test-browser: node_modules/.package-lock.json
+	node --test --test-reporter=spec pwa/tests/ 2>&1 | { grep -v -E 'dbus|org\.freedesktop' || true; }
+
+# Copy nhsuk-frontend's CSS, JS and icons from node_modules into
+# pwa/static/vendor (committed, so go build needs no npm).
+pwa-assets: node_modules/.package-lock.json
+	scripts/pwa-assets.sh
 
 # Benchmarks against a national dataset on SQLite and PostgreSQL (which must
 # answer on 127.0.0.1:5432): bed updates, vacancy search over HTTP against a

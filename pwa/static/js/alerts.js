@@ -1,0 +1,2 @@
+export async function resync() {}
+export async function alerts() {}
