@@ -87,11 +87,18 @@ export function money(n) {
   return n == null ? '' : '£' + Number(n).toLocaleString('en-GB', { maximumFractionDigits: 0 });
 }
 
+// entries puts the empty ("any") choice first: JavaScript lists integer-like
+// keys before others.
+function entries(options) {
+  const e = Array.isArray(options) ? options : Object.entries(options);
+  return [...e.filter(([v]) => v === ''), ...e.filter(([v]) => v !== '')];
+}
+
 export function select(id, label, options, value, attrs) {
   return h('div', { class: 'nhsuk-form-group' },
     h('label', { class: 'nhsuk-label', for: id }, label),
     h('select', Object.assign({ class: 'nhsuk-select', id, name: id }, attrs || {}),
-      Object.entries(options).map(([v, t]) => h('option', { value: v, selected: String(value ?? '') === v }, t))));
+      entries(options).map(([v, t]) => h('option', { value: v, selected: String(value ?? '') === v }, t))));
 }
 
 export function checkboxes(name, legend, options, values, hint) {
