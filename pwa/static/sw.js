@@ -122,6 +122,12 @@ function urlFor(p) {
   if (p.url) {
     try {
       const u = new URL(p.url, self.location.origin);
+      const m = u.hash.match(/^#\/([^?]*)(\?.*)?$/);
+      if (u.origin === self.location.origin && m) {
+        const home = new URLSearchParams(m[2] || '').get('home');
+        if (m[1] === 'manager' || m[1] === 'manage') return home ? `/manage/${home}` : '/manage';
+        return `/${m[1]}${m[2] || ''}`;
+      }
       if (u.origin === self.location.origin) return u.pathname + u.search + u.hash;
     } catch (e) { /* fall through */ }
   }

@@ -45,12 +45,12 @@ function freePort() {
 }
 
 // startServer runs `bedstate serve --demo` on a fresh data folder and a free port.
-export async function startServer() {
+export async function startServer(env = {}) {
   const bin = build();
   const data = mkdtempSync(join(tmpdir(), 'bedstate-data-'));
   const port = await freePort();
   const proc = spawn(bin, ['serve', '--demo'], {
-    env: { ...process.env, BEDSTATE_DATA_DIR: data, PORT: String(port), BEDSTATE_LOG_LEVEL: 'warn', CGO_ENABLED: '0' },
+    env: { ...process.env, BEDSTATE_DATA_DIR: data, PORT: String(port), BEDSTATE_LOG_LEVEL: 'warn', CGO_ENABLED: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';

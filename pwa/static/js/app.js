@@ -154,7 +154,21 @@ async function afterSignIn() {
   try { (await import('./alerts.js')).resync(); } catch (e) { /* alerts are optional */ }
 }
 
+// fromHash accepts the older link form /#/board?home=7 and /#/manager?home=7
+// (as notifications may carry) and turns it into the app's paths.
+function fromHash() {
+  const m = location.hash.match(/^#\/([^?]*)(\?.*)?$/);
+  if (!m) return false;
+  const [, p, q = ''] = m;
+  const home = new URLSearchParams(q).get('home');
+  const path = p === 'manager' || p === 'manage' ? (home ? `/manage/${home}` : '/manage') : `/${p}${q}`;
+  history.replaceState(null, '', path);
+  return true;
+}
+
 async function boot() {
+  fromHash();
+  addEventListener('hashchange', () => { if (fromHash()) route(); });
   if ('serviceWorker' in navigator) {
     navigator.serviceWorker.register('/sw.js', { scope: '/' })
       .then((reg) => { state.swReg = reg; }).catch(() => {});
