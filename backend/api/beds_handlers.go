@@ -79,6 +79,9 @@ func (s *Server) write(c *fiber.Ctx, h domain.Home, fn func(tx *storage.Store) (
 		c.Set("Idempotent-Replayed", "true")
 	} else {
 		s.Reload(c.UserContext(), h.ID)
+		if s.opts.Notifier != nil {
+			s.opts.Notifier.Wake() // the outbox row is committed: alerts go now
+		}
 	}
 	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
 	return c.Status(res.Status).Send(res.Body)

@@ -11,6 +11,10 @@ var (
 	editors    = []domain.Role{domain.RoleAdmin, domain.RoleCommissioner}
 	bedWriters = []domain.Role{domain.RoleAdmin, domain.RoleManager}
 	auditors   = []domain.Role{domain.RoleAdmin, domain.RoleCommissioner, domain.RoleManager}
+	people     = []domain.Role{domain.RoleAdmin, domain.RoleCommissioner, domain.RoleCoordinator, domain.RoleManager}
+	alertees   = []domain.Role{domain.RoleAdmin, domain.RoleCommissioner, domain.RoleCoordinator}
+	systems    = []domain.Role{domain.RoleSystem}
+	admins     = []domain.Role{domain.RoleAdmin}
 )
 
 // routes is the one route table. Every /api/ route names its roles; the
@@ -45,6 +49,21 @@ func (s *Server) routes() []route {
 		{method: "PUT", path: "/api/v1/homes/:id/status", roles: bedWriters, handler: s.setStatus},
 		{method: "PUT", path: "/api/v1/homes/:id/suspension", roles: editors, handler: s.setSuspension},
 		{method: "GET", path: "/api/v1/homes/:id/history", roles: auditors, handler: s.history},
+
+		{method: "GET", path: "/api/v1/push/vapid-public-key", roles: everyone, handler: s.vapidKey},
+		{method: "GET", path: "/api/v1/push/subscriptions", roles: people, handler: s.listDevices},
+		{method: "POST", path: "/api/v1/push/subscriptions", roles: people, handler: s.subscribe},
+		{method: "DELETE", path: "/api/v1/push/subscriptions/:id", roles: people, handler: s.unsubscribe},
+		{method: "GET", path: "/api/v1/alerts", roles: alertees, handler: s.listAlerts},
+		{method: "POST", path: "/api/v1/alerts", roles: alertees, handler: s.createAlert},
+		{method: "PUT", path: "/api/v1/alerts/:id", roles: alertees, handler: s.updateAlert},
+		{method: "DELETE", path: "/api/v1/alerts/:id", roles: alertees, handler: s.deleteAlert},
+		{method: "GET", path: "/api/v1/webhooks", roles: systems, handler: s.listWebhooks},
+		{method: "POST", path: "/api/v1/webhooks", roles: systems, handler: s.createWebhook},
+		{method: "DELETE", path: "/api/v1/webhooks/:id", roles: systems, handler: s.deleteWebhook},
+		{method: "GET", path: "/api/v1/webhooks/:id/deliveries", roles: systems, handler: s.webhookDeliveries},
+		{method: "POST", path: "/api/v1/webhooks/:id/test", roles: systems, handler: s.testWebhook},
+		{method: "GET", path: "/api/v1/deliveries", roles: admins, handler: s.deliveries},
 
 		{method: "GET", path: "/api/v1/vacancies", roles: readers, handler: s.vacancies},
 		{method: "GET", path: "/api/v1/changes", roles: readers, handler: s.changes},

@@ -9,6 +9,7 @@ import (
 
 	"github.com/bedstate/bedstate/backend/auth"
 	"github.com/bedstate/bedstate/backend/domain"
+	"github.com/bedstate/bedstate/backend/push"
 	"github.com/bedstate/bedstate/backend/storage"
 	"github.com/bedstate/bedstate/backend/vacancy"
 	"github.com/gofiber/fiber/v2"
@@ -25,6 +26,11 @@ type Options struct {
 	LoginWindow     time.Duration
 	TrustedProxies  []string
 	Static          fiber.Handler // the PWA; nil serves none
+
+	Push                *push.Sender         // Web Push: the VAPID key and the allowlist
+	Notifier            Notifier             // the alert dispatcher, woken after writes
+	WebhookLoopbackHTTP bool                 // allow http://127.0.0.1 webhooks (development)
+	Registry            *prometheus.Registry // shared with the dispatcher; nil makes one
 }
 
 // Server holds what the handlers need.
@@ -60,11 +66,14 @@ func New(store *storage.Store, index *vacancy.Index, key *auth.Key, o Options) *
 	if o.LoginWindow <= 0 {
 		o.LoginWindow = time.Minute
 	}
+	if o.Registry == nil {
+		o.Registry = prometheus.NewRegistry()
+	}
 	s := &Server{store: store, index: index, key: key, opts: o,
 		issuer:  &auth.Issuer{Key: key, TTL: o.AccessTokenTTL, Issuer: "bedstate"},
 		logins:  auth.NewLimiter(o.LoginAttempts, o.LoginWindow),
 		loginIP: auth.NewLimiter(o.LoginAttempts*10, o.LoginWindow),
-		metrics: newMetrics(prometheus.NewRegistry()),
+		metrics: newMetrics(o.Registry),
 		now:     func() time.Time { return time.Now().UTC() },
 	}
 	s.metrics.index = func() float64 { return float64(index.Len()) }

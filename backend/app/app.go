@@ -12,13 +12,18 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/bedstate/bedstate/backend/alerts"
 	"github.com/bedstate/bedstate/backend/api"
 	"github.com/bedstate/bedstate/backend/auth"
 	"github.com/bedstate/bedstate/backend/config"
 	"github.com/bedstate/bedstate/backend/domain"
+	"github.com/bedstate/bedstate/backend/push"
 	"github.com/bedstate/bedstate/backend/storage"
 	"github.com/bedstate/bedstate/backend/vacancy"
+	"github.com/bedstate/bedstate/backend/webhook"
 	"github.com/bedstate/bedstate/pwa"
+	"github.com/prometheus/client_golang/prometheus"
+	_ "time/tzdata" // Europe/London for reminders, even where the system has no zone files
 )
 
 // openStore opens and migrates the configured database.
@@ -35,23 +40,41 @@ func openStore(ctx context.Context, cfg *config.Config) (*storage.Store, error) 
 	return st, nil
 }
 
-// Build makes the server over an open store: keys, snapshot and routes.
-func Build(ctx context.Context, cfg *config.Config, st *storage.Store) (*api.Server, *vacancy.Index, error) {
+// Service is a built Bedstate: the HTTP server, its snapshot and the alert dispatcher.
+type Service struct {
+	Server     *api.Server
+	Index      *vacancy.Index
+	Dispatcher *alerts.Dispatcher
+}
+
+// Build makes the service over an open store: keys, snapshot, dispatcher and routes.
+func Build(ctx context.Context, cfg *config.Config, st *storage.Store) (*Service, error) {
 	key, err := auth.LoadOrCreateKey(cfg.JWTPrivateKey, cfg.DataDir)
 	if err != nil {
-		return nil, nil, fmt.Errorf("signing key: %w", err)
+		return nil, fmt.Errorf("signing key: %w", err)
 	}
-	index := vacancy.New(domain.Thresholds{Fresh: cfg.FreshFor, Stale: cfg.StaleAfter})
+	vapid, err := push.LoadOrCreateKeys(cfg.VAPIDPublicKey, cfg.VAPIDPrivateKey, cfg.DataDir)
+	if err != nil {
+		return nil, fmt.Errorf("VAPID keys: %w", err)
+	}
+	reg := prometheus.NewRegistry()
+	th := domain.Thresholds{Fresh: cfg.FreshFor, Stale: cfg.StaleAfter}
+	sender := push.NewSender(push.Options{Keys: vapid, Subject: cfg.VAPIDSubject,
+		Allow: push.NewAllowlist(cfg.PushAllowedHosts), PerHost: cfg.PushPerHost})
+	disp := alerts.New(st, sender, webhook.NewSender(cfg.WebhookLoopbackHTTP), alerts.Options{
+		TTL: cfg.PushTTL, ReminderAt: cfg.ReminderAt, Thresholds: th, Registry: reg})
+	index := vacancy.New(th)
 	if err := api.Reload(ctx, st, index, 0); err != nil {
-		return nil, nil, fmt.Errorf("load snapshot: %w", err)
+		return nil, fmt.Errorf("load snapshot: %w", err)
 	}
 	srv := api.New(st, index, key, api.Options{
 		AccessTokenTTL: cfg.AccessTokenTTL, RefreshTokenTTL: cfg.RefreshTokenTTL,
 		MaxBodyBytes: cfg.MaxBodyBytes, ImportMaxBytes: cfg.ImportMaxBytes,
 		LoginAttempts: cfg.LoginAttempts, LoginWindow: cfg.LoginWindow,
 		TrustedProxies: cfg.TrustedProxies, Static: pwa.Handler(),
+		Push: sender, Notifier: disp, WebhookLoopbackHTTP: cfg.WebhookLoopbackHTTP, Registry: reg,
 	})
-	return srv, index, nil
+	return &Service{Server: srv, Index: index, Dispatcher: disp}, nil
 }
 
 // Serve runs the service until SIGINT or SIGTERM. With demo, an empty
@@ -71,13 +94,17 @@ func Serve(cfg *config.Config, demoMode bool) error {
 		}
 		printDemo(seeded)
 	}
-	srv, _, err := Build(ctx, cfg, st)
+	svc, err := Build(ctx, cfg, st)
 	if err != nil {
 		return err
 	}
+	srv := svc.Server
 	// Other instances' writes arrive by LISTEN/NOTIFY; the periodic reload
-	// is the safety net for anything missed.
-	go st.Listen(ctx, func(id int64) { srv.Reload(ctx, id) })
+	// is the safety net for anything missed. Their outbox rows are anyone's
+	// to dispatch, so a notification wakes the dispatcher too.
+	go st.Listen(ctx, func(id int64) { srv.Reload(ctx, id); svc.Dispatcher.Wake() })
+	dispatched := make(chan struct{})
+	go func() { defer close(dispatched); svc.Dispatcher.Run(ctx) }()
 	go every(ctx, 5*time.Minute, func() { srv.Reload(ctx, 0) })
 	go every(ctx, time.Hour, func() {
 		if _, err := st.PruneIdempotencyKeys(ctx, 7*24*time.Hour); err != nil {
@@ -98,7 +125,9 @@ func Serve(cfg *config.Config, demoMode bool) error {
 	case <-ctx.Done():
 	}
 	slog.Info("shutting down")
-	return app.ShutdownWithTimeout(20 * time.Second)
+	err = app.ShutdownWithTimeout(20 * time.Second)
+	<-dispatched // sends in flight finish and their outcomes are recorded
+	return err
 }
 
 func every(ctx context.Context, d time.Duration, fn func()) {

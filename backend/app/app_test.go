@@ -28,10 +28,11 @@ func TestDemo_EveryDemoLoginSignsIn(t *testing.T) {
 				t.Fatalf("want about 100 demo homes, got %d (%v)", len(homes), err)
 			}
 			cfg := &config.Config{DataDir: t.TempDir(), FreshFor: 24 * 3600e9, StaleAfter: 72 * 3600e9}
-			srv, index, err := Build(bg, cfg, st)
+			svc, err := Build(bg, cfg, st)
 			if err != nil {
 				t.Fatal(err)
 			}
+			srv, index := svc.Server, svc.Index
 			if index.Len() != len(homes) {
 				t.Fatalf("snapshot holds %d homes, want %d", index.Len(), len(homes))
 			}

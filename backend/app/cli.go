@@ -13,6 +13,7 @@ import (
 	"github.com/bedstate/bedstate/backend/config"
 	"github.com/bedstate/bedstate/backend/cqccsv"
 	"github.com/bedstate/bedstate/backend/domain"
+	"github.com/bedstate/bedstate/backend/push"
 	"github.com/bedstate/bedstate/backend/storage"
 )
 
@@ -25,6 +26,7 @@ Commands:
   import-homes FILE.csv    import homes from a CQC care directory CSV
   create-user --email E --password P --role R [--org ODS] [--home CQC_ID ...]
   create-client --name N --secret S [--org ODS]
+  vapid-keys               print a new VAPID key pair for BEDSTATE_VAPID_PUBLIC_KEY and _PRIVATE_KEY
 
 Configuration comes from environment variables; see the README.
 `
@@ -74,6 +76,12 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		err = createUser(ctx, cfg, rest, stdout)
 	case "create-client":
 		err = createClient(ctx, cfg, rest, stdout)
+	case "vapid-keys":
+		k, kerr := push.GenerateKeys()
+		if kerr == nil {
+			fmt.Fprintf(stdout, "BEDSTATE_VAPID_PUBLIC_KEY=%s\nBEDSTATE_VAPID_PRIVATE_KEY=%s\n", k.Public, k.Private)
+		}
+		err = kerr
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -27,6 +27,15 @@ type Config struct {
 	ImportMaxBytes  int           // BEDSTATE_IMPORT_MAX_BYTES for CSV imports
 	TrustedProxies  []string      // BEDSTATE_TRUSTED_PROXIES: addresses whose X-Forwarded-For is believed
 	LogLevel        string        // BEDSTATE_LOG_LEVEL: debug, info, warn, error
+
+	VAPIDPublicKey      string        // BEDSTATE_VAPID_PUBLIC_KEY; with the private key, else generated in DataDir
+	VAPIDPrivateKey     string        // BEDSTATE_VAPID_PRIVATE_KEY
+	VAPIDSubject        string        // BEDSTATE_VAPID_SUBJECT: a contact address or https URL for push services
+	PushAllowedHosts    []string      // BEDSTATE_PUSH_ALLOWED_HOSTS: replaces the default push services
+	PushTTL             time.Duration // BEDSTATE_PUSH_TTL: how long push services keep an undelivered alert
+	PushPerHost         int           // BEDSTATE_PUSH_PER_HOST: requests in flight to one push service
+	ReminderAt          string        // BEDSTATE_REMINDER_AT: managers' daily reminder, HH:MM Europe/London; "off" for none
+	WebhookLoopbackHTTP bool          // BEDSTATE_WEBHOOK_ALLOW_LOOPBACK: http webhooks to 127.0.0.1 (development only)
 }
 
 // Load reads the configuration from the environment, with defaults that suit
@@ -64,6 +73,28 @@ func Load() (*Config, error) {
 	c.LoginAttempts = num("BEDSTATE_LOGIN_ATTEMPTS", 5)
 	c.MaxBodyBytes = num("BEDSTATE_MAX_BODY_BYTES", 64<<10)
 	c.ImportMaxBytes = num("BEDSTATE_IMPORT_MAX_BYTES", 32<<20)
+	c.VAPIDPublicKey = os.Getenv("BEDSTATE_VAPID_PUBLIC_KEY")
+	c.VAPIDPrivateKey = os.Getenv("BEDSTATE_VAPID_PRIVATE_KEY")
+	c.VAPIDSubject = get("BEDSTATE_VAPID_SUBJECT", "mailto:bedstate-admin@localhost")
+	c.PushTTL = dur("BEDSTATE_PUSH_TTL", "6h")
+	c.PushPerHost = num("BEDSTATE_PUSH_PER_HOST", 64)
+	c.ReminderAt = get("BEDSTATE_REMINDER_AT", "15:00")
+	if c.ReminderAt == "off" {
+		c.ReminderAt = ""
+	} else if _, err := time.Parse("15:04", c.ReminderAt); err != nil {
+		errs = append(errs, "BEDSTATE_REMINDER_AT: want HH:MM (Europe/London) or off")
+	}
+	c.WebhookLoopbackHTTP = os.Getenv("BEDSTATE_WEBHOOK_ALLOW_LOOPBACK") == "true"
+	if (c.VAPIDPublicKey == "") != (c.VAPIDPrivateKey == "") {
+		errs = append(errs, "BEDSTATE_VAPID_PUBLIC_KEY and BEDSTATE_VAPID_PRIVATE_KEY go together")
+	}
+	if h := os.Getenv("BEDSTATE_PUSH_ALLOWED_HOSTS"); h != "" {
+		for _, x := range strings.Split(h, ",") {
+			if x = strings.TrimSpace(x); x != "" {
+				c.PushAllowedHosts = append(c.PushAllowedHosts, x)
+			}
+		}
+	}
 	if p := os.Getenv("BEDSTATE_TRUSTED_PROXIES"); p != "" {
 		c.TrustedProxies = strings.Split(p, ",")
 	}

@@ -10,6 +10,7 @@ type Filter struct {
 	StayType         StayType      `json:"stay_type,omitempty"`
 	LocalAuthorities []string      `json:"local_authorities,omitempty"`
 	Districts        []string      `json:"districts,omitempty"`
+	HospitalID       *int64        `json:"hospital_id,omitempty"` // resolved by the caller into Latitude and Longitude
 	Latitude         *float64      `json:"latitude,omitempty"`
 	Longitude        *float64      `json:"longitude,omitempty"`
 	RadiusKm         float64       `json:"radius_km,omitempty"`

@@ -1,0 +1,149 @@
+package alerts
+
+import (
+	"context"
+	"log/slog"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/bedstate/bedstate/backend/push"
+	"github.com/bedstate/bedstate/backend/storage"
+)
+
+// sendLoop is a pipeline: a claimer keeps the workers fed with due
+// deliveries, the workers send, and a recorder writes outcomes in batches,
+// so a large fan-out is paced by the push service, not by the database.
+func (d *Dispatcher) sendLoop(ctx context.Context) {
+	jobs := make(chan storage.Delivery, 2*d.o.Workers)
+	results := make(chan storage.Result, 2*d.o.Workers)
+	var workers sync.WaitGroup
+	for i := 0; i < d.o.Workers; i++ {
+		workers.Add(1)
+		go func() {
+			defer workers.Done()
+			for job := range jobs {
+				results <- d.deliver(ctx, job)
+			}
+		}()
+	}
+	recorded := make(chan struct{})
+	go func() { defer close(recorded); d.record(results) }()
+
+	t := time.NewTicker(d.o.Poll)
+	defer t.Stop()
+	for ctx.Err() == nil {
+		batch, err := d.store.ClaimDeliveries(ctx, 500, time.Minute)
+		if err != nil && ctx.Err() == nil {
+			slog.Warn("claiming deliveries failed; retrying", "error", err)
+		}
+		for _, job := range batch {
+			jobs <- job
+		}
+		if len(batch) == 500 {
+			continue
+		}
+		select {
+		case <-ctx.Done():
+		case <-d.wakeSend:
+		case <-t.C:
+		}
+	}
+	close(jobs)
+	workers.Wait()
+	close(results)
+	<-recorded
+}
+
+// record writes outcomes every 100 results or 20 ms, whichever first.
+func (d *Dispatcher) record(results <-chan storage.Result) {
+	var batch []storage.Result
+	flush := func() {
+		if len(batch) == 0 {
+			return
+		}
+		// Outcomes are written even while shutting down: the sends happened.
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := d.store.RecordResults(ctx, batch); err != nil {
+			// The leases lapse and these are sent again: at least once.
+			slog.Warn("recording delivery outcomes failed", "count", len(batch), "error", err)
+		}
+		batch = batch[:0]
+	}
+	t := time.NewTicker(20 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case r, ok := <-results:
+			if !ok {
+				flush()
+				return
+			}
+			batch = append(batch, r)
+			if len(batch) >= 100 {
+				flush()
+			}
+		case <-t.C:
+			flush()
+		}
+	}
+}
+
+// deliver sends one delivery and decides what happens next.
+func (d *Dispatcher) deliver(ctx context.Context, job storage.Delivery) storage.Result {
+	res := storage.Result{ID: job.ID, Channel: job.Channel, TargetID: job.TargetID, SentAt: time.Now()}
+	m, err := d.targets(ctx)
+	if err != nil {
+		res.Status, res.NextAttemptAt, res.Error = storage.StatusRetry, time.Now().Add(d.backoff(job.Attempts, 0)), "matching tables unavailable"
+		return res
+	}
+	var a push.Answer
+	switch job.Channel {
+	case storage.ChannelPush:
+		dev := m.deviceOf[job.TargetID]
+		if dev == nil {
+			res.Status, res.AnsweredAt, res.Error = storage.StatusDropped, time.Now(), "device removed"
+			return res
+		}
+		a = d.push.Send(ctx, push.Message{Endpoint: dev.Endpoint, P256dh: dev.P256dh, Auth: dev.Auth,
+			Payload: []byte(job.Payload), Topic: job.Topic, Urgency: job.Urgency, TTL: job.TTL})
+	case storage.ChannelWebhook:
+		w := m.hookOf[job.TargetID]
+		if w == nil {
+			res.Status, res.AnsweredAt, res.Error = storage.StatusDropped, time.Now(), "webhook removed"
+			return res
+		}
+		a = d.hooks.Send(ctx, w.URL, w.Secret, strconv.FormatInt(job.ID, 10), []byte(job.Payload), time.Now())
+	}
+	res.AnsweredAt, res.ResponseStatus = time.Now(), a.Status
+	if a.Err != nil {
+		res.Error = a.Err.Error()
+	}
+	outcome := push.Classify(a)
+	switch outcome {
+	case push.Delivered:
+		res.Status = storage.StatusDelivered
+		d.latency.Observe(res.AnsweredAt.Sub(job.EventAt).Seconds())
+	case push.Gone:
+		res.Status = storage.StatusPruned
+		if job.Channel == storage.ChannelWebhook {
+			res.Status = storage.StatusDropped // a webhook is removed by its owner, not by one answer
+		}
+	case push.Drop:
+		res.Status = storage.StatusDropped
+		slog.Warn("delivery refused for good", "delivery", job.ID, "channel", job.Channel, "status", a.Status)
+	case push.Retry:
+		res.Status = storage.StatusRetry
+		res.NextAttemptAt = time.Now().Add(d.backoff(job.Attempts, a.RetryAfter))
+		if job.Attempts >= d.o.MaxAttempts {
+			res.Status = storage.StatusDead
+			slog.Warn("delivery dead-lettered", "delivery", job.ID, "channel", job.Channel, "attempts", job.Attempts)
+		}
+	}
+	if res.NextAttemptAt.IsZero() {
+		res.NextAttemptAt = res.AnsweredAt
+	}
+	d.outcomes.WithLabelValues(job.Channel, res.Status).Inc()
+	return res
+}
