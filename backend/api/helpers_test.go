@@ -15,12 +15,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bedstate/bedstate/backend/alerts"
 	"github.com/bedstate/bedstate/backend/api"
 	"github.com/bedstate/bedstate/backend/auth"
 	"github.com/bedstate/bedstate/backend/domain"
+	"github.com/bedstate/bedstate/backend/push"
 	"github.com/bedstate/bedstate/backend/storage"
 	"github.com/bedstate/bedstate/backend/storage/storagetest"
 	"github.com/bedstate/bedstate/backend/vacancy"
+	"github.com/bedstate/bedstate/backend/webhook"
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
@@ -60,7 +63,15 @@ func serverOver(t *testing.T, st *storage.Store, key *auth.Key) *testServer {
 	if err := api.Reload(bg, st, index, 0); err != nil {
 		t.Fatal(err)
 	}
-	srv := api.New(st, index, key, api.Options{MaxBodyBytes: 16 << 10, LoginAttempts: 3, LoginWindow: time.Minute})
+	vapid, err := push.GenerateKeys()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sender := push.NewSender(push.Options{Keys: vapid, Allow: push.NewAllowlist([]string{"127.0.0.1:9", "fcm.googleapis.com"})})
+	// The dispatcher is not run: handlers only wake it or queue test events.
+	notifier := alerts.New(st, sender, webhook.NewSender(true), alerts.Options{})
+	srv := api.New(st, index, key, api.Options{MaxBodyBytes: 16 << 10, LoginAttempts: 3, LoginWindow: time.Minute,
+		Push: sender, Notifier: notifier})
 	return &testServer{t: t, srv: srv, app: srv.App(), store: st, index: index, key: key, orgs: map[string]int64{}}
 }
 
