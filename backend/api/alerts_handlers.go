@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"strings"
 	"time"
@@ -57,6 +58,12 @@ func (s *Server) filter(c *fiber.Ctx, in filterInput) (domain.Filter, error) {
 		f.Latitude, f.Longitude = &h.Latitude, &h.Longitude
 	}
 	if err := f.Validate(); err != nil {
+		// Name fields as the caller sent them, inside "filter".
+		if ve, ok := err.(*domain.ValidationError); ok {
+			for i := range ve.Fields {
+				ve.Fields[i].Field = "filter." + ve.Fields[i].Field
+			}
+		}
 		return f, err
 	}
 	return f, nil
@@ -115,20 +122,19 @@ func (s *Server) subscribe(c *fiber.Ctx) error {
 	if in.Filter != nil && in.FilterID != nil {
 		return validation(domain.FieldError{Field: "filter_id", Reason: "give a filter or a filter_id, not both"})
 	}
-	filterID := in.FilterID
+	var inline *domain.Filter
 	if in.Filter != nil {
 		f, err := s.filter(c, *in.Filter)
 		if err != nil {
 			return err
 		}
-		saved, err := s.store.SaveAlertFilter(c.UserContext(), storage.AlertFilter{UserID: p.UserID, Name: "This device", Filter: f})
-		if err != nil {
-			return err
-		}
-		filterID = &saved.ID
+		inline = &f
 	}
 	out, err := s.store.SavePushSubscription(c.UserContext(), storage.PushSubscription{UserID: p.UserID,
-		Endpoint: sub.Endpoint, P256dh: sub.Keys.P256dh, Auth: sub.Keys.Auth, FilterID: filterID})
+		Endpoint: sub.Endpoint, P256dh: sub.Keys.P256dh, Auth: sub.Keys.Auth, FilterID: in.FilterID}, inline)
+	if errors.Is(err, storage.ErrReference) {
+		return validation(domain.FieldError{Field: "filter_id", Reason: "not one of your alert filters"})
+	}
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,9 @@
 package api_test
 
 import (
+	"crypto/ecdh"
+	"crypto/rand"
+	"encoding/base64"
 	"fmt"
 	"testing"
 	"time"
@@ -67,6 +70,24 @@ func TestAuthz_EveryEndpointWithEveryRole(t *testing.T) {
 			{"GET", "/api/v1/changes", nil, A | C | D | S},
 			{"GET", "/api/v1/snapshot", nil, A | C | D | S},
 			{"GET", "/api/v1/snapshot.csv", nil, A | C | D | S},
+			{"GET", "/api/v1/push/vapid-public-key", nil, all},
+			{"GET", "/api/v1/push/subscriptions", nil, A | C | D | M},
+			{"POST", "/api/v1/push/subscriptions", func() any {
+				n++
+				return map[string]any{"subscription": map[string]any{"endpoint": fmt.Sprintf("http://127.0.0.1:9/push/%d", n),
+					"keys": map[string]any{"p256dh": devicePublicKey(t), "auth": "AAAAAAAAAAAAAAAAAAAAAA"}}}
+			}, A | C | D | M},
+			{"DELETE", "/api/v1/push/subscriptions/999999", nil, A | C | D | M},
+			{"GET", "/api/v1/alerts", nil, A | C | D},
+			{"POST", "/api/v1/alerts", func() any { return map[string]any{"name": "All", "filter": map[string]any{}} }, A | C | D},
+			{"PUT", "/api/v1/alerts/999999", func() any { return map[string]any{"name": "All", "filter": map[string]any{}} }, A | C | D},
+			{"DELETE", "/api/v1/alerts/999999", nil, A | C | D},
+			{"GET", "/api/v1/webhooks", nil, S},
+			{"POST", "/api/v1/webhooks", func() any { return map[string]any{"url": "https://trust.nhs.uk/bedstate", "filter": map[string]any{}} }, S},
+			{"DELETE", "/api/v1/webhooks/999999", nil, S},
+			{"GET", "/api/v1/webhooks/999999/deliveries", nil, S},
+			{"POST", "/api/v1/webhooks/999999/test", nil, S},
+			{"GET", "/api/v1/deliveries", nil, A},
 		}
 		roleBit := map[domain.Role]int{domain.RoleAdmin: A, domain.RoleCommissioner: C, domain.RoleCoordinator: D, domain.RoleManager: M, domain.RoleSystem: S}
 		for _, c := range cases {
@@ -172,4 +193,13 @@ func TestUsers_CommissionersSeeTheirPeopleAndTheirAreasManagers(t *testing.T) {
 	if !contains(emails, "manager@ashcroft.test") || contains(emails, outsider.Email) {
 		t.Fatalf("commissioner's list: %s", emails)
 	}
+}
+
+// devicePublicKey is a browser-like P-256 public key for a device.
+func devicePublicKey(t *testing.T) string {
+	k, err := ecdh.P256().GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return base64.RawURLEncoding.EncodeToString(k.PublicKey().Bytes())
 }

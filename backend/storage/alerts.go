@@ -141,12 +141,45 @@ func (r pushRow) domain() PushSubscription {
 		FilterID: r.FilterID, CreatedAt: r.CreatedAt.UTC(), LastSuccessAt: utcp(r.LastSuccessAt)}
 }
 
+// DeviceFilterName names the filter a device registered with inline: it
+// belongs to that device, is replaced when the device registers again, and
+// goes when the device goes.
+const DeviceFilterName = "This device"
+
 // SavePushSubscription registers a device, or updates it when the browser
 // sends the same endpoint again (a re-sync, or another user on that device).
-func (s *Store) SavePushSubscription(ctx context.Context, p PushSubscription) (PushSubscription, error) {
+// With an inline filter, the device's own filter is saved (replaced on a
+// re-sync) in the same transaction, and the device follows it alone.
+func (s *Store) SavePushSubscription(ctx context.Context, p PushSubscription, inline *domain.Filter) (PushSubscription, error) {
 	r := pushRow{UserID: p.UserID, Endpoint: p.Endpoint, P256dh: p.P256dh, Auth: p.Auth, FilterID: p.FilterID, CreatedAt: s.now()}
 	err := s.tx(ctx, func(tx *gorm.DB) error {
-		if p.FilterID != nil {
+		if inline != nil {
+			body, err := json.Marshal(inline)
+			if err != nil {
+				return err
+			}
+			now := s.now()
+			var prev pushRow
+			err = tx.Where("endpoint = ? AND user_id = ?", p.Endpoint, p.UserID).Take(&prev).Error
+			reuse := err == nil && prev.FilterID != nil
+			if reuse {
+				res := tx.Model(&alertFilterRow{}).Where("id = ? AND user_id = ? AND name = ?", *prev.FilterID, p.UserID, DeviceFilterName).
+					Updates(map[string]any{"filter": string(body), "updated_at": now})
+				if res.Error != nil {
+					return res.Error
+				}
+				reuse = res.RowsAffected == 1
+			}
+			if reuse {
+				r.FilterID = prev.FilterID
+			} else {
+				f := alertFilterRow{UserID: p.UserID, Name: DeviceFilterName, Filter: string(body), CreatedAt: now, UpdatedAt: now}
+				if err := tx.Create(&f).Error; err != nil {
+					return err
+				}
+				r.FilterID = &f.ID
+			}
+		} else if p.FilterID != nil {
 			var n int64
 			if err := tx.Model(&alertFilterRow{}).Where("id = ? AND user_id = ?", *p.FilterID, p.UserID).Count(&n).Error; err != nil {
 				return err
@@ -183,19 +216,26 @@ func (s *Store) PushSubscriptions(ctx context.Context, userID int64) ([]PushSubs
 	return out, nil
 }
 
-// DeletePushSubscription removes a device; userID 0 removes anyone's (admins).
+// DeletePushSubscription removes a device, and the filter it registered
+// inline; userID 0 removes anyone's (admins).
 func (s *Store) DeletePushSubscription(ctx context.Context, userID, id int64) error {
 	return s.tx(ctx, func(tx *gorm.DB) error {
 		q := tx.Where("id = ?", id)
 		if userID != 0 {
 			q = q.Where("user_id = ?", userID)
 		}
-		res := q.Delete(&pushRow{})
-		if res.Error != nil {
-			return res.Error
+		var dev pushRow
+		if err := q.Take(&dev).Error; err != nil {
+			return err
 		}
-		if res.RowsAffected == 0 {
-			return ErrNotFound
+		if err := tx.Where("id = ?", dev.ID).Delete(&pushRow{}).Error; err != nil {
+			return err
+		}
+		if dev.FilterID != nil {
+			if err := tx.Exec(`DELETE FROM alert_filters WHERE id = ? AND name = ? AND NOT EXISTS
+				(SELECT 1 FROM push_subscriptions WHERE filter_id = ?)`, *dev.FilterID, DeviceFilterName, *dev.FilterID).Error; err != nil {
+				return err
+			}
 		}
 		return bumpAlerts(tx)
 	})
