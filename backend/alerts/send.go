@@ -15,15 +15,15 @@ import (
 // deliveries, the workers send, and a recorder writes outcomes in batches,
 // so a large fan-out is paced by the push service, not by the database.
 func (d *Dispatcher) sendLoop(ctx context.Context) {
-	jobs := make(chan storage.Delivery, 2*d.o.Workers)
+	jobs := make(chan job, 2*d.o.Workers)
 	results := make(chan storage.Result, 2*d.o.Workers)
 	var workers sync.WaitGroup
 	for i := 0; i < d.o.Workers; i++ {
 		workers.Add(1)
 		go func() {
 			defer workers.Done()
-			for job := range jobs {
-				results <- d.deliver(ctx, job)
+			for j := range jobs {
+				results <- d.deliver(ctx, j.m, j.d)
 			}
 		}()
 	}
@@ -34,11 +34,18 @@ func (d *Dispatcher) sendLoop(ctx context.Context) {
 	defer t.Stop()
 	for ctx.Err() == nil {
 		batch, err := d.store.ClaimDeliveries(ctx, 500, time.Minute)
+		var m *matcher
+		if err == nil && len(batch) > 0 {
+			// Once per batch, not per send: a 10,000-device fan-out would
+			// otherwise ask the database 10,000 times.
+			m, err = d.targets(ctx)
+		}
 		if err != nil && ctx.Err() == nil {
 			slog.Warn("claiming deliveries failed; retrying", "error", err)
+			batch = nil // their leases lapse and they are claimed again
 		}
-		for _, job := range batch {
-			jobs <- job
+		for _, dl := range batch {
+			jobs <- job{m: m, d: dl}
 		}
 		if len(batch) == 500 {
 			continue
@@ -90,14 +97,15 @@ func (d *Dispatcher) record(results <-chan storage.Result) {
 	}
 }
 
+// job is one claimed delivery with the matching tables of its batch.
+type job struct {
+	m *matcher
+	d storage.Delivery
+}
+
 // deliver sends one delivery and decides what happens next.
-func (d *Dispatcher) deliver(ctx context.Context, job storage.Delivery) storage.Result {
+func (d *Dispatcher) deliver(ctx context.Context, m *matcher, job storage.Delivery) storage.Result {
 	res := storage.Result{ID: job.ID, Channel: job.Channel, TargetID: job.TargetID, SentAt: time.Now()}
-	m, err := d.targets(ctx)
-	if err != nil {
-		res.Status, res.NextAttemptAt, res.Error = storage.StatusRetry, time.Now().Add(d.backoff(job.Attempts, 0)), "matching tables unavailable"
-		return res
-	}
 	var a push.Answer
 	switch job.Channel {
 	case storage.ChannelPush:

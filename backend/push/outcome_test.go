@@ -1,6 +1,7 @@
 package push
 
 import (
+	"context"
 	"errors"
 	"net/url"
 	"testing"
@@ -26,6 +27,7 @@ func TestClassify(t *testing.T) {
 		{"too large", Answer{Status: 413}, Drop},
 		{"unauthorised VAPID", Answer{Status: 403}, Drop},
 		{"network error", Answer{Err: netErr}, Retry},
+		{"shutting down mid-send", Answer{Err: context.Canceled}, Retry},
 		{"refused before sending", Answer{Err: errors.New("not on the allowlist")}, Drop},
 	}
 	for _, tt := range tests {
