@@ -27,6 +27,7 @@ type Options struct {
 	FilledWindow time.Duration // how far back a "filled" update looks for those alerted
 	ReminderAt   string        // "15:00", Europe/London; "" for none
 	Poll         time.Duration // how often to look for work without a wake-up
+	Lease        time.Duration // how long claimed work is this dispatcher's before others may take it
 	Thresholds   domain.Thresholds
 	Registry     prometheus.Registerer
 }
@@ -44,6 +45,7 @@ type Dispatcher struct {
 	matcher *matcher
 
 	wakeOutbox, wakeSend chan struct{}
+	jobs                 chan job // deliveries to send, from the outbox and from claims
 	remindedOn           string
 
 	latency  prometheus.Histogram
@@ -73,6 +75,9 @@ func New(store *storage.Store, p *push.Sender, h *webhook.Sender, o Options) *Di
 	if o.Poll <= 0 {
 		o.Poll = time.Second
 	}
+	if o.Lease <= 0 {
+		o.Lease = time.Minute
+	}
 	if o.Thresholds.Fresh == 0 {
 		o.Thresholds = domain.DefaultThresholds
 	}
@@ -81,7 +86,7 @@ func New(store *storage.Store, p *push.Sender, h *webhook.Sender, o Options) *Di
 		london = time.UTC
 	}
 	d := &Dispatcher{store: store, push: p, hooks: h, o: o, london: london,
-		wakeOutbox: make(chan struct{}, 1), wakeSend: make(chan struct{}, 1),
+		wakeOutbox: make(chan struct{}, 1), wakeSend: make(chan struct{}, 1), jobs: make(chan job, 2*o.Workers),
 		latency: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "bedstate_alert_latency_seconds",
 			Help:    "From bed update to the push service's or webhook's acceptance.",
 			Buckets: []float64{.05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60, 300}}),
@@ -166,7 +171,7 @@ func (d *Dispatcher) targets(ctx context.Context) (*matcher, error) {
 
 // processOutbox turns one batch of outbox events into deliveries.
 func (d *Dispatcher) processOutbox(ctx context.Context) (bool, error) {
-	events, err := d.store.ClaimOutbox(ctx, 100, 30*time.Second)
+	events, err := d.store.ClaimOutbox(ctx, 100, d.o.Lease)
 	if err != nil || len(events) == 0 {
 		return false, err
 	}
@@ -184,11 +189,14 @@ func (d *Dispatcher) processOutbox(ctx context.Context) (bool, error) {
 		}
 		ds = append(ds, more...)
 	}
-	if err := d.store.QueueDeliveries(ctx, ds, ids); err != nil {
+	// Recorded as claimed by this dispatcher and sent as each chunk commits.
+	err = d.store.QueueDeliveries(ctx, ds, ids, d.o.Lease, func(chunk []storage.Delivery) {
+		for _, dl := range chunk {
+			d.feed(ctx, job{m: m, d: dl})
+		}
+	})
+	if err != nil {
 		return false, err
-	}
-	if len(ds) > 0 {
-		d.wakeSender()
 	}
 	return len(events) == 100, nil
 }

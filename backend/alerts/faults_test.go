@@ -105,7 +105,7 @@ func TestFaults_KilledDispatcherLosesNothing(t *testing.T) {
 	h := s.home(53.01, -2.21, cat(domain.Nursing, domain.Dementia, 10, 0))
 	_, mgr := s.user(domain.RoleManager, h.ID)
 	var devs []pushtest.Subscription
-	for i := 0; i < 40; i++ {
+	for i := 0; i < 200; i++ {
 		_, tok := s.user(domain.RoleCoordinator)
 		d, _ := s.device(tok, map[string]any{})
 		devs = append(devs, d)

@@ -69,7 +69,7 @@ func (d *Dispatcher) SendReminders(ctx context.Context, now time.Time) error {
 				Urgency: "normal", TTL: int((4 * time.Hour).Seconds()), Payload: string(body), EventAt: now})
 		}
 	}
-	if err := d.store.QueueDeliveries(ctx, ds, nil); err != nil {
+	if err := d.store.QueueDeliveries(ctx, ds, nil, 0, nil); err != nil {
 		return err
 	}
 	d.wakeSender()
@@ -82,7 +82,7 @@ func (d *Dispatcher) QueueTest(ctx context.Context, w storage.Webhook, now time.
 	id := "test-" + strconv.FormatInt(now.UnixNano(), 36)
 	body, _ := json.Marshal(WebhookEvent{ID: id, Type: domain.AlertTest, OccurredAt: now.UTC()})
 	err := d.store.QueueDeliveries(ctx, []storage.Delivery{{Channel: storage.ChannelWebhook, TargetID: w.ID,
-		Owner: owner("client", w.ClientID), Kind: string(domain.AlertTest), Topic: id, Payload: string(body), EventAt: now}}, nil)
+		Owner: owner("client", w.ClientID), Kind: string(domain.AlertTest), Topic: id, Payload: string(body), EventAt: now}}, nil, 0, nil)
 	d.wakeSender()
 	return err
 }

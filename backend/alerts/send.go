@@ -15,15 +15,19 @@ import (
 // deliveries, the workers send, and a recorder writes outcomes in batches,
 // so a large fan-out is paced by the push service, not by the database.
 func (d *Dispatcher) sendLoop(ctx context.Context) {
-	jobs := make(chan job, 2*d.o.Workers)
 	results := make(chan storage.Result, 2*d.o.Workers)
 	var workers sync.WaitGroup
 	for i := 0; i < d.o.Workers; i++ {
 		workers.Add(1)
 		go func() {
 			defer workers.Done()
-			for j := range jobs {
-				results <- d.deliver(ctx, j.m, j.d)
+			for {
+				select {
+				case j := <-d.jobs:
+					results <- d.deliver(ctx, j.m, j.d)
+				case <-ctx.Done():
+					return // jobs left in the channel keep their leases and are claimed again
+				}
 			}
 		}()
 	}
@@ -33,7 +37,7 @@ func (d *Dispatcher) sendLoop(ctx context.Context) {
 	t := time.NewTicker(d.o.Poll)
 	defer t.Stop()
 	for ctx.Err() == nil {
-		batch, err := d.store.ClaimDeliveries(ctx, 500, time.Minute)
+		batch, err := d.store.ClaimDeliveries(ctx, 500, d.o.Lease)
 		var m *matcher
 		if err == nil && len(batch) > 0 {
 			// Once per batch, not per send: a 10,000-device fan-out would
@@ -45,7 +49,7 @@ func (d *Dispatcher) sendLoop(ctx context.Context) {
 			batch = nil // their leases lapse and they are claimed again
 		}
 		for _, dl := range batch {
-			jobs <- job{m: m, d: dl}
+			d.feed(ctx, job{m: m, d: dl})
 		}
 		if len(batch) == 500 {
 			continue
@@ -56,7 +60,6 @@ func (d *Dispatcher) sendLoop(ctx context.Context) {
 		case <-t.C:
 		}
 	}
-	close(jobs)
 	workers.Wait()
 	close(results)
 	<-recorded
@@ -94,6 +97,14 @@ func (d *Dispatcher) record(results <-chan storage.Result) {
 		case <-t.C:
 			flush()
 		}
+	}
+}
+
+// feed hands a claimed delivery to the workers, waiting while they are busy.
+func (d *Dispatcher) feed(ctx context.Context, j job) {
+	select {
+	case d.jobs <- j:
+	case <-ctx.Done():
 	}
 }
 

@@ -45,7 +45,7 @@ type stack struct {
 
 func fastOptions() alerts.Options {
 	return alerts.Options{TTL: 30 * time.Minute, RetryBase: 20 * time.Millisecond, RetryMax: 200 * time.Millisecond,
-		MaxAttempts: 3, Poll: 50 * time.Millisecond, Workers: 16}
+		MaxAttempts: 3, Poll: 50 * time.Millisecond, Workers: 16, Lease: time.Second}
 }
 
 func newStack(t *testing.T, st *storage.Store, recv *pushtest.Receiver, o alerts.Options) *stack {

@@ -120,42 +120,68 @@ func (r deliveryRow) domain() Delivery {
 		AnsweredAt: utcp(r.AnsweredAt), ResponseStatus: r.ResponseStatus, LastError: r.LastError}
 }
 
-// QueueDeliveries records new deliveries and, in the same transaction, marks
-// the outbox events processed. A delivery already made for the same event,
-// target and topic is skipped, so an event processed twice (a claimer that
-// died after this commit's twin) alerts nobody twice.
-func (s *Store) QueueDeliveries(ctx context.Context, ds []Delivery, processed []int64) error {
-	return s.tx(ctx, func(tx *gorm.DB) error {
-		now := s.now()
-		rows := make([]deliveryRow, len(ds))
-		for i, d := range ds {
-			rows[i] = deliveryRow{OutboxID: d.OutboxID, Channel: d.Channel, TargetID: d.TargetID, Owner: d.Owner, HomeID: d.HomeID,
-				Kind: d.Kind, Topic: d.Topic, Urgency: d.Urgency, TTL: d.TTL, Payload: d.Payload, Status: StatusQueued,
-				NextAttemptAt: now, EventAt: d.EventAt.UTC(), QueuedAt: now}
-		}
-		for start := 0; start < len(rows); start += 1000 {
-			end := min(start+1000, len(rows))
-			// Plain SQL keeps this one statement per thousand rows on both dialects.
-			var b strings.Builder
-			args := make([]any, 0, (end-start)*14)
-			b.WriteString(`INSERT INTO deliveries (outbox_id, channel, target_id, owner, home_id, kind, topic, urgency, ttl, payload, status, next_attempt_at, event_at, queued_at) VALUES `)
-			for i, r := range rows[start:end] {
-				if i > 0 {
-					b.WriteString(",")
+// QueueDeliveries records new deliveries, a thousand per transaction. With
+// a lease, each chunk is recorded as already claimed by the caller and
+// handed to handoff once committed, so sending starts before the rest is
+// written and no claim round trip is needed; without one, they wait as
+// queued for any dispatcher. The last transaction marks the outbox events
+// processed. A delivery already made for the same event, target and topic is
+// skipped (and not handed off), so an event processed twice (by a claimer
+// that died between chunks) alerts nobody twice.
+func (s *Store) QueueDeliveries(ctx context.Context, ds []Delivery, processed []int64, lease time.Duration, handoff func([]Delivery)) error {
+	const chunk = 1000
+	for start := 0; start == 0 || start < len(ds); start += chunk {
+		end := min(start+chunk, len(ds))
+		last := end == len(ds)
+		var inserted []deliveryRow
+		err := s.tx(ctx, func(tx *gorm.DB) error {
+			now := s.now()
+			status, attempts := StatusQueued, 0
+			var claimed *time.Time
+			if lease > 0 {
+				until := now.Add(lease)
+				status, attempts, claimed = StatusSending, 1, &until
+			}
+			if end > start {
+				// Plain SQL keeps this one statement per chunk on both dialects.
+				var b strings.Builder
+				args := make([]any, 0, (end-start)*16)
+				b.WriteString(`INSERT INTO deliveries (outbox_id, channel, target_id, owner, home_id, kind, topic, urgency, ttl, payload,
+					status, attempts, claimed_until, next_attempt_at, event_at, queued_at) VALUES `)
+				for i, d := range ds[start:end] {
+					if i > 0 {
+						b.WriteString(",")
+					}
+					b.WriteString("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+					args = append(args, d.OutboxID, d.Channel, d.TargetID, d.Owner, d.HomeID, d.Kind, d.Topic, d.Urgency, d.TTL, d.Payload,
+						status, attempts, claimed, now, d.EventAt.UTC(), now)
 				}
-				b.WriteString("(?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
-				args = append(args, r.OutboxID, r.Channel, r.TargetID, r.Owner, r.HomeID, r.Kind, r.Topic, r.Urgency, r.TTL, r.Payload, r.Status, r.NextAttemptAt, r.EventAt, r.QueuedAt)
+				b.WriteString(` ON CONFLICT DO NOTHING RETURNING id, outbox_id, channel, target_id, owner, home_id, kind, topic, urgency,
+					ttl, payload, status, attempts, next_attempt_at, event_at, queued_at`)
+				if err := tx.Raw(b.String(), args...).Scan(&inserted).Error; err != nil {
+					return err
+				}
 			}
-			b.WriteString(` ON CONFLICT DO NOTHING`)
-			if err := tx.Exec(b.String(), args...).Error; err != nil {
-				return err
+			if last && len(processed) > 0 {
+				return tx.Exec(`UPDATE outbox SET processed_at = ?, claimed_until = NULL WHERE id IN ?`, now, processed).Error
 			}
+			return nil
+		})
+		if err != nil {
+			return err
 		}
-		if len(processed) > 0 {
-			return tx.Exec(`UPDATE outbox SET processed_at = ?, claimed_until = NULL WHERE id IN ?`, now, processed).Error
+		if lease > 0 && handoff != nil && len(inserted) > 0 {
+			out := make([]Delivery, len(inserted))
+			for i, r := range inserted {
+				out[i] = r.domain()
+			}
+			handoff(out)
 		}
-		return nil
-	})
+		if last {
+			break
+		}
+	}
+	return nil
 }
 
 // ClaimDeliveries takes up to limit deliveries that are due, for lease.
