@@ -83,10 +83,8 @@ func (s *Server) issueUserTokens(c *fiber.Ctx, u storage.User, family string) er
 	if err != nil {
 		return err
 	}
-	if family != "" {
-		if err := s.store.SaveRefreshToken(c.UserContext(), u.ID, family, auth.HashToken(refresh), s.now().Add(s.opts.RefreshTokenTTL)); err != nil {
-			return err
-		}
+	if err := s.store.SaveRefreshToken(c.UserContext(), u.ID, family, auth.HashToken(refresh), s.now().Add(s.opts.RefreshTokenTTL)); err != nil {
+		return err
 	}
 	u.PasswordHash = ""
 	c.Set(fiber.HeaderCacheControl, "no-store")

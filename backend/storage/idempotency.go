@@ -2,7 +2,6 @@ package storage
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"gorm.io/gorm"
@@ -66,11 +65,7 @@ func (s *Store) Idempotent(ctx context.Context, actor, key, fingerprint string, 
 			Updates(map[string]any{"status": r.Status, "body": string(r.Body)}).Error
 	})
 	if err != nil {
-		var se *StaleError
-		if errors.As(err, &se) {
-			return Response{}, false, err
-		}
-		return Response{}, false, classify(err)
+		return Response{}, false, err // s.tx has classified it
 	}
 	return out, replayed, nil
 }
