@@ -115,8 +115,18 @@ func (d *Dispatcher) wakeSender() {
 	}
 }
 
+// Prime loads the matching tables, so the first alert after a start does
+// not wait for them.
+func (d *Dispatcher) Prime(ctx context.Context) error {
+	_, err := d.targets(ctx)
+	return err
+}
+
 // Run works until ctx ends.
 func (d *Dispatcher) Run(ctx context.Context) {
+	if err := d.Prime(ctx); err != nil && ctx.Err() == nil {
+		slog.Warn("loading alert filters failed; will load on first use", "error", err)
+	}
 	var wg sync.WaitGroup
 	wg.Add(2)
 	go func() { defer wg.Done(); d.loop(ctx, d.wakeOutbox, d.processOutbox) }()
