@@ -27,6 +27,8 @@ const NOISE = /dbus|Failed to connect to the bus|chromium-wrapper|org\.freedeskt
 let binary;
 function build() {
   if (binary) return binary;
+  // A binary built elsewhere (for example from another checkout).
+  if (process.env.BEDSTATE_TEST_BINARY) return (binary = process.env.BEDSTATE_TEST_BINARY);
   const dir = join(tmpdir(), 'bedstate-pwa-tests');
   mkdirSync(dir, { recursive: true });
   binary = join(dir, `bedstate-${process.pid}`);
