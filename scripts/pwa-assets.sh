@@ -23,7 +23,8 @@ css = css.replace(/@font-face\{[^}]*\}/g, '')
 if (/https?:\/\//.test(css.replace(/http:\/\/www\.w3\.org\/2000\/svg/g, ''))) throw new Error('a third-party URL is left in the CSS');
 const images = [...new Set([...css.matchAll(/\/vendor\/nhsuk\/images\/([\w.-]+)/g)].map(m => m[1]))];
 for (const img of images) fs.copyFileSync(`${src}/assets/images/${img}`, `${dst}/images/${img}`);
-fs.writeFileSync(`${dst}/nhsuk-frontend.min.css`, `/* nhsuk-frontend ${version}, MIT licence; @font-face removed: system fonts */\n` + css + '\n');
+const charset = css.startsWith('@charset "UTF-8";') ? '@charset "UTF-8";' : '';
+fs.writeFileSync(`${dst}/nhsuk-frontend.min.css`, charset + `/* nhsuk-frontend ${version}, MIT licence; web font rules removed (system fonts) by scripts/pwa-assets.sh */\n` + css.slice(charset.length) + '\n');
 let js = fs.readFileSync(`${src}/nhsuk-frontend.min.js`, 'utf8').replace(/\/\/# sourceMappingURL=\S+\s*$/, '');
 fs.writeFileSync(`${dst}/nhsuk-frontend.min.js`, `/* nhsuk-frontend ${version}, MIT licence */\n` + js + '\n');
 console.log(`pwa-assets: nhsuk-frontend ${version} -> ${dst} (${images.length} icons)`);
