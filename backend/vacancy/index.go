@@ -15,16 +15,28 @@ import (
 // Index is the snapshot. Writers replace one home at a time; readers scan.
 type Index struct {
 	mu       sync.RWMutex
-	homes    []*entry // by home id
+	homes    []*entry  // by home id
+	sums     []summary // sums[i] summarises homes[i]: what a search scans
 	pos      map[int64]int
 	gen      atomic.Uint64
 	modified atomic.Int64 // unix nanoseconds of the last change
 	th       domain.Thresholds
 }
 
+// entry is one home as held. Entries are replaced, never changed in place, so
+// a search may keep pointers into one after it releases the lock.
 type entry struct {
 	home domain.Home
 	cats []domain.Category
+	bits []uint16 // bits[i] is catBit(cats[i].CategoryKey)
+}
+
+func newEntry(h Home) *entry {
+	e := &entry{home: h.Home, cats: h.Categories, bits: make([]uint16, len(h.Categories))}
+	for i := range h.Categories {
+		e.bits[i] = catBit(h.Categories[i].CategoryKey)
+	}
+	return e
 }
 
 // New makes an empty index judging freshness by th.
@@ -37,7 +49,7 @@ func New(th domain.Thresholds) *Index {
 // Thresholds are the freshness bands the index uses.
 func (x *Index) Thresholds() domain.Thresholds { return x.th }
 
-// Generation changes whenever the snapshot changes; with the query it makes the ETag.
+// Generation changes whenever the snapshot changes.
 func (x *Index) Generation() uint64 { return x.gen.Load() }
 
 // LastModified is when the snapshot last changed.
@@ -60,32 +72,37 @@ type Home struct {
 func (x *Index) Replace(all []Home) {
 	homes := make([]*entry, len(all))
 	for i, h := range all {
-		homes[i] = &entry{home: h.Home, cats: h.Categories}
+		homes[i] = newEntry(h)
 	}
 	sort.Slice(homes, func(i, j int) bool { return homes[i].home.ID < homes[j].home.ID })
 	pos := make(map[int64]int, len(homes))
+	sums := make([]summary, len(homes))
 	for i, e := range homes {
 		pos[e.home.ID] = i
+		sums[i] = summarise(e)
 	}
 	x.mu.Lock()
-	x.homes, x.pos = homes, pos
+	x.homes, x.sums, x.pos = homes, sums, pos
 	x.touch()
 	x.mu.Unlock()
 }
 
-// Put adds or replaces one home. Entries are replaced, never changed in place,
-// so a search holding an old entry still sees a consistent home.
+// Put adds or replaces one home.
 func (x *Index) Put(h Home) {
-	e := &entry{home: h.Home, cats: h.Categories}
+	e := newEntry(h)
+	s := summarise(e)
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	if i, ok := x.pos[h.Home.ID]; ok {
-		x.homes[i] = e
+		x.homes[i], x.sums[i] = e, s
 	} else {
 		i := sort.Search(len(x.homes), func(i int) bool { return x.homes[i].home.ID > h.Home.ID })
 		x.homes = append(x.homes, nil)
 		copy(x.homes[i+1:], x.homes[i:])
 		x.homes[i] = e
+		x.sums = append(x.sums, summary{})
+		copy(x.sums[i+1:], x.sums[i:])
+		x.sums[i] = s
 		for j := i; j < len(x.homes); j++ {
 			x.pos[x.homes[j].home.ID] = j
 		}

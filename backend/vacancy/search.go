@@ -4,7 +4,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"math"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -19,10 +19,11 @@ type Query struct {
 	Limit  int
 }
 
-// Result is one home with matching vacancies.
+// Result is one home with matching vacancies. Home and Categories point into
+// the snapshot, which never changes in place: read them, never write them.
 type Result struct {
 	Home       *domain.Home
-	Categories []domain.Category // only those that match, with available > 0
+	Categories []*domain.Category // only those that match, with available > 0
 	DistanceKm *float64
 	ObservedAt time.Time // the freshest matching figure
 	Freshness  domain.Freshness
@@ -71,14 +72,6 @@ func ParseCursor(s string) (*Cursor, error) {
 	return &Cursor{Distance: d, Observed: o, HomeID: id}, nil
 }
 
-func (r *Result) key() Cursor {
-	c := Cursor{Observed: r.ObservedAt.UnixNano(), HomeID: r.Home.ID}
-	if r.DistanceKm != nil {
-		c.Distance = *r.DistanceKm
-	}
-	return c
-}
-
 func less(a, b Cursor) bool {
 	if a.Distance != b.Distance {
 		return a.Distance < b.Distance
@@ -89,55 +82,112 @@ func less(a, b Cursor) bool {
 	return a.HomeID < b.HomeID
 }
 
-// Search answers a query at time now.
+// hit is a matching home found by the scan: its sort key and which of its
+// categories match (bit j for cats[j]). Only a page's hits become Results.
+type hit struct {
+	key      Cursor
+	observed time.Time
+	e        *entry
+	cats     uint64 // a home has at most ten categories, one per key
+}
+
+// Search answers a query at time now. It scans the flat summaries, judges
+// only the homes they cannot rule out with the Filter itself, keeps only the
+// best hits for the page asked for, and builds Results for those.
 func (x *Index) Search(q Query, now time.Time) Page {
-	f := q.Filter
-	// Entries are never changed in place, so results may point into them
-	// after the lock is released.
-	x.mu.RLock()
-	var matched []Result
-	for _, e := range x.homes {
-		h := &e.home
-		if !f.MatchHome(h, now) {
-			continue
-		}
-		var cats []domain.Category
-		var freshest time.Time
-		for i := range e.cats {
-			c := &e.cats[i]
-			if f.MatchCategory(c, x.th, now) {
-				cats = append(cats, *c)
-				if c.ObservedAt.After(freshest) {
-					freshest = c.ObservedAt
-				}
-			}
-		}
-		if len(cats) == 0 {
-			continue
-		}
-		r := Result{Home: h, Categories: cats, ObservedAt: freshest, Freshness: x.th.Band(freshest, now),
-			Status: domain.EffectiveStatus(h.Status, h.StatusExpiresAt, now)}
-		if d, ok := f.Distance(h.Latitude, h.Longitude); ok {
-			d = math.Round(d*100) / 100
-			r.DistanceKm = &d
-		}
-		matched = append(matched, r)
-	}
-	x.mu.RUnlock()
-	sort.Slice(matched, func(i, j int) bool { return less(matched[i].key(), matched[j].key()) })
-	start := 0
-	if q.After != nil {
-		start = sort.Search(len(matched), func(i int) bool { return less(*q.After, matched[i].key()) })
-	}
+	f := &q.Filter
+	p := newPrefilter(f)
 	limit := q.Limit
 	if limit <= 0 {
 		limit = 50
 	}
-	end := min(start+limit, len(matched))
-	page := Page{Results: matched[start:end], Total: len(matched)}
-	if end < len(matched) && end > start {
-		c := matched[end-1].key()
+	// One more than the page shows whether there is a next page; the slice
+	// is cut back to that whenever it holds a few pages' worth, so a search
+	// matching thousands of homes sorts and keeps little.
+	keep := limit + 1
+	hits := make([]hit, 0, 4*keep)
+	var worst *Cursor // once cut back, hits past this cannot make the page
+	total := 0
+	x.mu.RLock()
+	for i := range x.sums {
+		if !p.mayMatch(&x.sums[i]) {
+			continue
+		}
+		e := x.homes[i]
+		if !f.MatchHome(&e.home, now) {
+			continue
+		}
+		var cats uint64
+		var freshest time.Time
+		for j := range e.cats {
+			c := &e.cats[j]
+			if e.bits[j]&p.want == 0 || !f.MatchCategory(c, x.th, now) {
+				continue
+			}
+			cats |= 1 << j
+			if c.ObservedAt.After(freshest) {
+				freshest = c.ObservedAt
+			}
+		}
+		if cats == 0 {
+			continue
+		}
+		total++
+		k := Cursor{Observed: freshest.UnixNano(), HomeID: e.home.ID}
+		if d, ok := f.Distance(e.home.Latitude, e.home.Longitude); ok {
+			k.Distance = math.Round(d*100) / 100
+		}
+		if (q.After != nil && !less(*q.After, k)) || (worst != nil && !less(k, *worst)) {
+			continue // on an earlier page, or beyond this one
+		}
+		if len(hits) == cap(hits) {
+			sortHits(hits)
+			hits = hits[:keep]
+			w := hits[keep-1].key
+			worst = &w
+		}
+		hits = append(hits, hit{key: k, observed: freshest, e: e, cats: cats})
+	}
+	x.mu.RUnlock()
+
+	sortHits(hits)
+	page := Page{Total: total}
+	if len(hits) > limit {
+		hits = hits[:limit]
+		c := hits[limit-1].key
 		page.Next = &c
 	}
+	page.Results = make([]Result, len(hits))
+	for i, h := range hits {
+		page.Results[i] = x.result(h, f, now)
+	}
 	return page
+}
+
+func sortHits(hits []hit) {
+	slices.SortFunc(hits, func(a, b hit) int {
+		switch {
+		case less(a.key, b.key):
+			return -1
+		case less(b.key, a.key):
+			return 1
+		}
+		return 0
+	})
+}
+
+func (x *Index) result(h hit, f *domain.Filter, now time.Time) Result {
+	home := &h.e.home
+	r := Result{Home: home, ObservedAt: h.observed, Freshness: x.th.Band(h.observed, now),
+		Status: domain.EffectiveStatus(home.Status, home.StatusExpiresAt, now)}
+	if f.Latitude != nil && f.Longitude != nil {
+		d := h.key.Distance
+		r.DistanceKm = &d
+	}
+	for j := range h.e.cats {
+		if h.cats&(1<<j) != 0 {
+			r.Categories = append(r.Categories, &h.e.cats[j])
+		}
+	}
+	return r
 }
