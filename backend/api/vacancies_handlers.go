@@ -1,8 +1,9 @@
 package api
 
 import (
+	"crypto/sha256"
+	"encoding/json"
 	"fmt"
-	"hash/fnv"
 	"net/http"
 	"strconv"
 	"strings"
@@ -58,39 +59,57 @@ type vacancyPage struct {
 	NextCursor string          `json:"next_cursor,omitempty"`
 }
 
-// vacancies answers from the in-memory snapshot. The ETag is the snapshot's
-// generation, the query, the caller's role and the current minute (freshness
-// bands and closures lapse with time), so a poller's revalidation is a 304
-// that costs no search.
+// vacancies answers from the in-memory snapshot. The ETag is a hash of the
+// answer itself and the caller's role, so it changes only when this answer
+// does (a bed update at a home outside it keeps the poller's 304), and the
+// freshness bands in the answer make it change as figures age. The index
+// remembers each (role, query)'s last ETag with the snapshot generation and
+// minute it was computed at, so a revalidation of an unchanged snapshot
+// within the minute is a 304 that costs no search.
 func (s *Server) vacancies(c *fiber.Ctx) error {
 	now := s.now()
-	minute := now.Truncate(time.Minute)
-	h := fnv.New64a()
-	fmt.Fprintf(h, "%d|%s|%d|%s", s.index.Generation(), c.Request().URI().QueryString(), minute.Unix(), who(c).Role)
-	etag := fmt.Sprintf(`W/"%x"`, h.Sum64())
+	role := who(c).Role
+	key := string(role) + " " + string(c.Request().URI().QueryString())
 	modified := s.index.LastModified()
-	if minute.After(modified) {
+	if minute := now.Truncate(time.Minute); minute.After(modified) {
 		modified = minute
 	}
-	cacheHeaders := func() {
+	cacheHeaders := func(etag string) {
 		c.Set(fiber.HeaderETag, etag)
 		c.Set(fiber.HeaderLastModified, modified.Format(http.TimeFormat))
 		c.Set(fiber.HeaderCacheControl, "private, no-cache")
 		c.Set(fiber.HeaderVary, "Authorization")
 	}
-	// Only a valid query ever got this ETag, so a match needs no parsing.
-	if notModified(c, etag, modified) {
+	// Only valid queries are remembered, so a match needs no parsing.
+	if etag, ok := s.index.ETag(key, now); ok && notModified(c, etag, modified) {
 		s.metrics.notModified.Inc()
-		cacheHeaders()
+		cacheHeaders(etag)
 		return c.SendStatus(fiber.StatusNotModified)
 	}
 	q, err := s.vacancyQuery(c)
 	if err != nil {
 		return err
 	}
-	cacheHeaders()
-	page := s.index.Search(q, now)
-	th := s.index.Thresholds()
+	gen := s.index.Generation() // before the search: a racing change makes the entry stale, not wrong
+	body, err := json.Marshal(vacancyPageOf(s.index.Search(q, now), s.index.Thresholds(), now))
+	if err != nil {
+		return err
+	}
+	h := sha256.New()
+	h.Write([]byte(role + "\n"))
+	h.Write(body)
+	etag := fmt.Sprintf(`W/"%x"`, h.Sum(nil)[:16])
+	s.index.RememberETag(key, gen, now, etag)
+	cacheHeaders(etag)
+	if notModified(c, etag, modified) {
+		s.metrics.notModified.Inc()
+		return c.SendStatus(fiber.StatusNotModified)
+	}
+	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
+	return c.Send(body)
+}
+
+func vacancyPageOf(page vacancy.Page, th domain.Thresholds, now time.Time) vacancyPage {
 	out := vacancyPage{Vacancies: make([]vacancyResult, len(page.Results)), Total: page.Total}
 	for i, r := range page.Results {
 		v := vacancyResult{ID: r.Home.ID, CQCLocationID: r.Home.CQCLocationID, Name: r.Home.Name, District: r.Home.District,
@@ -113,7 +132,7 @@ func (s *Server) vacancies(c *fiber.Ctx) error {
 	if page.Next != nil {
 		out.NextCursor = page.Next.String()
 	}
-	return c.JSON(out)
+	return out
 }
 
 func notModified(c *fiber.Ctx, etag string, modified time.Time) bool {

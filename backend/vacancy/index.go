@@ -21,6 +21,7 @@ type Index struct {
 	gen      atomic.Uint64
 	modified atomic.Int64 // unix nanoseconds of the last change
 	th       domain.Thresholds
+	etags    etagCache
 }
 
 // entry is one home as held. Entries are replaced, never changed in place, so
@@ -41,7 +42,7 @@ func newEntry(h Home) *entry {
 
 // New makes an empty index judging freshness by th.
 func New(th domain.Thresholds) *Index {
-	x := &Index{pos: map[int64]int{}, th: th}
+	x := &Index{pos: map[int64]int{}, th: th, etags: newETagCache(etagCacheSize)}
 	x.modified.Store(time.Now().UnixNano())
 	return x
 }
