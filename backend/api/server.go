@@ -5,6 +5,7 @@ package api
 import (
 	"context"
 	"log/slog"
+	"runtime/debug"
 	"time"
 
 	"github.com/bedstate/bedstate/backend/auth"
@@ -130,15 +131,23 @@ func (s *Server) Reload(ctx context.Context, id int64) {
 // Reload refreshes the index from the store: one home, or all when id is 0.
 func Reload(ctx context.Context, store *storage.Store, index *vacancy.Index, id int64) error {
 	if id == 0 {
-		all, err := store.AllBeds(ctx)
+		var homes []vacancy.Home
+		err := store.EachBeds(ctx, func(batch []storage.BedState) error {
+			for _, st := range batch {
+				homes = append(homes, vacancy.Home{Home: st.Home, Categories: st.Categories})
+			}
+			return nil
+		})
 		if err != nil {
 			return err
 		}
-		homes := make([]vacancy.Home, len(all))
-		for i, st := range all {
-			homes[i] = vacancy.Home{Home: st.Home, Categories: st.Categories}
-		}
+		first := index.Len() == 0
 		index.Replace(homes)
+		if first {
+			// The first load is one big burst of garbage (the driver's rows):
+			// hand it back to the OS now rather than as the scavenger gets to it.
+			debug.FreeOSMemory()
+		}
 		return nil
 	}
 	st, err := store.GetBeds(ctx, id)

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/bedstate/bedstate/backend/domain"
@@ -102,20 +103,88 @@ type categoryRow struct {
 func (categoryRow) TableName() string { return "bed_categories" }
 
 func (r categoryRow) domain() domain.Category {
-	var stays []domain.StayType
-	for _, s := range splitList(r.StayTypes) {
-		stays = append(stays, domain.StayType(s))
-	}
 	return domain.Category{
-		CategoryKey:       domain.CategoryKey{CareType: domain.CareType(r.CareType), ClientGroup: domain.ClientGroup(r.ClientGroup)},
+		CategoryKey: domain.CategoryKey{CareType: intern(r.CareType, domain.CareTypes...),
+			ClientGroup: intern(r.ClientGroup, domain.ClientGroups...)},
 		Counts:            domain.Counts{Capacity: r.Capacity, Occupied: r.Occupied, Reserved: r.Reserved, Available: r.Available, Unavailable: r.Unavailable},
-		UnavailableReason: domain.UnavailableReason(r.UnavailableReason), StayTypes: stays,
-		Allocation: domain.Allocation(r.Allocation), BlockBookedBy: r.BlockBookedBy,
-		FreeWithin24h: r.FreeWithin24h, FreeWithin72h: r.FreeWithin72h, WeeklyFeeFrom: r.WeeklyFeeFrom,
-		GuideRateAccepted: r.GuideRateAccepted, TopUpRequired: r.TopUpRequired,
-		AdmitWithin: domain.AdmitWithin(r.AdmitWithin), Note: r.Note,
+		UnavailableReason: intern(r.UnavailableReason, unavailableReasons...), StayTypes: sharedStays(r.StayTypes),
+		Allocation: intern(r.Allocation, domain.Spot, domain.BlockBooked), BlockBookedBy: r.BlockBookedBy,
+		FreeWithin24h: sharedInt(r.FreeWithin24h), FreeWithin72h: sharedInt(r.FreeWithin72h), WeeklyFeeFrom: sharedInt(r.WeeklyFeeFrom),
+		GuideRateAccepted: sharedBool(r.GuideRateAccepted), TopUpRequired: sharedBool(r.TopUpRequired),
+		AdmitWithin: intern(r.AdmitWithin, domain.SameDay, domain.NextDay, domain.Later), Note: r.Note,
 		ObservedAt: r.ObservedAt.UTC(), ReceivedAt: r.ReceivedAt.UTC(),
 	}
+}
+
+// A national snapshot holds 150,000 categories whose enums, stay-type lists,
+// flags and small numbers repeat, so categoryRow.domain shares one copy of
+// each instead of keeping the driver's. Categories read from the database
+// are therefore read-only: never write through their pointers or into their
+// StayTypes (a shared list has no spare capacity, so append copies it).
+
+var unavailableReasons = []domain.UnavailableReason{domain.ReasonInfectionControl, domain.ReasonStaffing,
+	domain.ReasonMaintenance, domain.ReasonRegulatory, domain.ReasonOther}
+
+// intern gives the constant equal to s, or s itself when none is.
+func intern[T ~string](s string, known ...T) T {
+	for _, k := range known {
+		if string(k) == s {
+			return k
+		}
+	}
+	return T(s)
+}
+
+var (
+	sharedBools = [2]bool{false, true}
+	smallInts   = func() (a [4097]int) {
+		for i := range a {
+			a[i] = i
+		}
+		return a
+	}()
+	stayLists = struct {
+		sync.Mutex
+		m map[string][]domain.StayType
+	}{m: map[string][]domain.StayType{}}
+)
+
+func sharedBool(b *bool) *bool {
+	if b == nil {
+		return nil
+	}
+	if *b {
+		return &sharedBools[1]
+	}
+	return &sharedBools[0]
+}
+
+func sharedInt(n *int) *int {
+	if n == nil || *n < 0 || *n >= len(smallInts) {
+		return n
+	}
+	return &smallInts[*n]
+}
+
+// sharedStays gives the one list for a stay_types column value; nil for none.
+func sharedStays(s string) []domain.StayType {
+	if s == "" {
+		return nil
+	}
+	stayLists.Lock()
+	defer stayLists.Unlock()
+	if l, ok := stayLists.m[s]; ok {
+		return l
+	}
+	parts := splitList(s)
+	l := make([]domain.StayType, len(parts))
+	for i, p := range parts {
+		l[i] = intern(p, domain.StayTypes...)
+	}
+	if len(stayLists.m) < 1024 { // valid lists are a few dozen; do not grow without bound
+		stayLists.m[s] = l
+	}
+	return l
 }
 
 func categoryRowFrom(homeID int64, c domain.Category) categoryRow {

@@ -6,17 +6,57 @@ import (
 	"github.com/bedstate/bedstate/backend/domain"
 )
 
-// AllBeds reads every home with its categories, in two queries, for the
-// in-memory vacancy snapshot.
+// snapshotBatch is how many homes EachBeds reads at a time: a national load
+// then never holds more than a batch of gorm rows alongside what it has built.
+const snapshotBatch = 2000
+
+// EachBeds reads every home with its categories, by id, snapshotBatch homes
+// at a time (two queries a batch, each within the store's timeout), and hands
+// each batch to fn. A change committed meanwhile may show in a later batch,
+// as it may between two queries of one batch: callers refresh single homes
+// after writes.
+func (s *Store) EachBeds(ctx context.Context, fn func([]BedState) error) error {
+	var after int64
+	for {
+		batch, err := s.bedsAfter(ctx, after, snapshotBatch)
+		if err != nil {
+			return err
+		}
+		if len(batch) > 0 {
+			if err := fn(batch); err != nil {
+				return err
+			}
+		}
+		if len(batch) < snapshotBatch {
+			return nil
+		}
+		after = batch[len(batch)-1].Home.ID
+	}
+}
+
+// AllBeds reads every home with its categories, by id.
 func (s *Store) AllBeds(ctx context.Context) ([]BedState, error) {
+	var out []BedState
+	err := s.EachBeds(ctx, func(batch []BedState) error {
+		out = append(out, batch...)
+		return nil
+	})
+	return out, err
+}
+
+// bedsAfter reads up to n homes with ids above after, with their categories.
+func (s *Store) bedsAfter(ctx context.Context, after int64, n int) ([]BedState, error) {
 	db, cancel := s.conn(ctx)
 	defer cancel()
 	var homes []homeRow
-	if err := db.Order("id").Find(&homes).Error; err != nil {
+	if err := db.Where("id > ?", after).Order("id").Limit(n).Find(&homes).Error; err != nil {
 		return nil, classify(err)
 	}
+	if len(homes) == 0 {
+		return nil, nil
+	}
 	var cats []categoryRow
-	if err := db.Order("home_id").Find(&cats).Error; err != nil {
+	if err := db.Where("home_id > ? AND home_id <= ?", after, homes[len(homes)-1].ID).Order("home_id").Find(&cats).Error; err != nil {
 		return nil, classify(err)
 	}
 	out := make([]BedState, len(homes))
