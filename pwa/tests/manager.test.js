@@ -3,6 +3,7 @@
 // and sent once each, and a stale queued update shows the conflict.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import AxeBuilder from '@axe-core/playwright';
 import { startServer, launch, signIn, watch, token, api, PHONE, shot } from './helpers.js';
 
 const HOME = 2; // Lindens Court: nursing, older people and dementia
@@ -145,6 +146,8 @@ test('offline taps are queued, shown pending and sent once each; a stale one sho
   assert.match(text, new RegExp(`Nursing: dementia: ${cat(current, 'dementia').available} available`), 'the current state is shown');
   assert.equal(await page.locator('[data-category="nursing/dementia"] .bs-count__n').innerText(), String(cat(current, 'dementia').available));
   await shot(page, 'manager-conflict');
+  const axe = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).analyze();
+  assert.deepEqual(axe.violations.filter((v) => ['serious', 'critical'].includes(v.impact)).map((v) => v.id), [], 'the conflict screen passes axe');
   await page.getByRole('button', { name: 'Dismiss' }).click();
   await conflict.waitFor({ state: 'detached' });
   assert.deepEqual(errors.filter((e) => !/Failed to load resource|ERR_INTERNET_DISCONNECTED|ERR_CONNECTION_RESET|409/.test(e)), []);
