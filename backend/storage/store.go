@@ -11,6 +11,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
@@ -166,7 +167,13 @@ func (s *Store) txWithin(ctx context.Context, timeout time.Duration, fn func(tx 
 	if s.writer != nil && !s.inTx() {
 		select {
 		case s.writer <- struct{}{}:
-			defer func() { <-s.writer }()
+			defer func() {
+				<-s.writer
+				// The next writer now holds the lock but only runs once this
+				// goroutine yields: yield now, not after the caller's next
+				// piece of work (4 writers: 654 -> 948 one-tap writes/s).
+				runtime.Gosched()
+			}()
 		case <-ctx.Done():
 			return fmt.Errorf("%w: waiting for the SQLite write lock: %v", ErrUnavailable, ctx.Err())
 		}
