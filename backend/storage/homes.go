@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/bedstate/bedstate/backend/domain"
@@ -189,51 +190,82 @@ type ImportResult struct {
 	Updated int `json:"updated"`
 }
 
+// importTimeout bounds an import's one transaction: a national register
+// (15,000 homes, each written and audited) takes far longer than a request's
+// usual database timeout.
+const importTimeout = 10 * time.Minute
+
+// importLookup is how many CQC IDs one query looks up, well under SQLite's
+// and PostgreSQL's limits on bound parameters.
+const importLookup = 1000
+
 // ImportHomes creates homes by CQC location ID, or updates the register's
 // fields of those that exist (name, address, beds, rating...), leaving beds,
 // status and suspension alone. It runs in one transaction: all or nothing.
 func (s *Store) ImportHomes(ctx context.Context, a Actor, homes []domain.Home, allowed func(domain.Home) bool) (ImportResult, error) {
 	var res ImportResult
-	err := s.tx(ctx, func(tx *gorm.DB) error {
+	err := s.txWithin(ctx, importTimeout, func(tx *gorm.DB) error {
+		existing, err := homesByCQCID(tx, homes)
+		if err != nil {
+			return err
+		}
 		for _, h := range homes {
 			if !allowed(h) {
 				return ErrForbidden
 			}
-			var cur homeRow
-			err := tx.Where("cqc_location_id = ?", h.CQCLocationID).Take(&cur).Error
-			switch {
-			case errors.Is(err, gorm.ErrRecordNotFound):
-				if _, err := s.createHome(tx, a, h); err != nil {
+			old, ok := existing[h.CQCLocationID]
+			if !ok {
+				out, err := s.createHome(tx, a, h)
+				if err != nil {
 					return err
 				}
+				existing[h.CQCLocationID] = out // a repeated row updates it
 				res.Created++
-			case err != nil:
-				return err
-			default:
-				old := cur.domain()
-				if !allowed(old) {
-					return ErrForbidden
-				}
-				next := old
-				next.ODSCode, next.Name, next.Address, next.Postcode = h.ODSCode, h.Name, h.Address, h.Postcode
-				next.Phone, next.Latitude, next.Longitude = h.Phone, h.Latitude, h.Longitude
-				next.LocalAuthority, next.District, next.ICB = h.LocalAuthority, h.District, h.ICB
-				next.RegisteredBeds, next.Nursing, next.Rating, next.RatingDate = h.RegisteredBeds, h.Nursing, h.Rating, h.RatingDate
-				next.Specialisms, next.ProviderID = h.Specialisms, h.ProviderID
-				next.UpdatedAt = s.now()
-				r := homeRowFrom(next)
-				if err := tx.Model(&homeRow{}).Where("id = ?", cur.ID).Select("*").Omit("id").Updates(&r).Error; err != nil {
-					return err
-				}
-				if _, err := s.record(tx, cur.ID, KindHome, a, nil, old, r.domain()); err != nil {
-					return err
-				}
-				res.Updated++
+				continue
 			}
+			if !allowed(old) {
+				return ErrForbidden
+			}
+			next := old
+			next.ODSCode, next.Name, next.Address, next.Postcode = h.ODSCode, h.Name, h.Address, h.Postcode
+			next.Phone, next.Latitude, next.Longitude = h.Phone, h.Latitude, h.Longitude
+			next.LocalAuthority, next.District, next.ICB = h.LocalAuthority, h.District, h.ICB
+			next.RegisteredBeds, next.Nursing, next.Rating, next.RatingDate = h.RegisteredBeds, h.Nursing, h.Rating, h.RatingDate
+			next.Specialisms, next.ProviderID = h.Specialisms, h.ProviderID
+			next.UpdatedAt = s.now()
+			r := homeRowFrom(next)
+			if err := tx.Model(&homeRow{}).Where("id = ?", old.ID).Select("*").Omit("id").Updates(&r).Error; err != nil {
+				return err
+			}
+			if _, err := s.record(tx, old.ID, KindHome, a, nil, old, r.domain()); err != nil {
+				return err
+			}
+			existing[h.CQCLocationID] = r.domain()
+			res.Updated++
 		}
 		return nil
 	})
 	return res, err
+}
+
+// homesByCQCID reads the homes the import names that exist already, a chunk
+// of CQC IDs a query.
+func homesByCQCID(tx *gorm.DB, homes []domain.Home) (map[string]domain.Home, error) {
+	ids := make([]string, len(homes))
+	for i, h := range homes {
+		ids[i] = h.CQCLocationID
+	}
+	out := make(map[string]domain.Home, len(homes))
+	for chunk := range slices.Chunk(ids, importLookup) {
+		var rows []homeRow
+		if err := tx.Where("cqc_location_id IN ?", chunk).Find(&rows).Error; err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			out[r.CQCLocationID] = r.domain()
+		}
+	}
+	return out, nil
 }
 
 // ErrForbidden refuses a write outside the caller's scope.

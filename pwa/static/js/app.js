@@ -47,6 +47,13 @@ function renderNav() {
 }
 
 async function signOut() {
+  const left = (await BS.outbox.all()).length;
+  if (left) {
+    await flushSoon();
+    const still = (await BS.outbox.all()).length;
+    // Signing out drops changes not yet sent: say so first.
+    if (still && !confirm(`${still} change${still === 1 ? ' has' : 's have'} not been sent yet and will be lost if you sign out. Sign out anyway?`)) return;
+  }
   await BS.logout();
   state.session = null;
   go('/signin');
