@@ -35,6 +35,8 @@ function build() {
   execFileSync('go', ['build', '-o', binary, './backend/cmd/bedstate'], {
     cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, CGO_ENABLED: '0' },
   });
+  const built = binary;
+  process.on('exit', () => rmSync(built, { force: true }));
   return binary;
 }
 
