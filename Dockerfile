@@ -15,7 +15,7 @@ RUN addgroup -S bedstate && adduser -S -G bedstate -H -h /data bedstate \
 	&& mkdir -p /data && chown bedstate:bedstate /data
 COPY --from=build /out/bedstate /bedstate
 USER bedstate
-ENV PORT=8080 BEDSTATE_DATA_DIR=/data
+ENV PORT=8080 BEDSTATE_DATA_DIR=/data GOMEMLIMIT=120MiB
 VOLUME /data
 EXPOSE 8080
 ENTRYPOINT ["/bedstate"]

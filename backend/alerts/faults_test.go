@@ -255,7 +255,7 @@ func TestReminders_OncePerDayToManagersWhoHaveNotUpdated(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := payload(t, s.received(lateDev, 1)[0])
-	if p.Type != domain.AlertReminder || p.HomeID != late.ID || !strings.Contains(p.URL, "manager") {
+	if p.Type != domain.AlertReminder || p.HomeID != late.ID || !strings.Contains(p.URL, "/manage/") {
 		t.Fatalf("reminder: %+v", p)
 	}
 	s.quiet(lateDev, 1)

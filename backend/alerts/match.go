@@ -68,7 +68,7 @@ func clip(s string, n int) string {
 
 func pushPayload(kind domain.AlertKind, h *domain.Home, c *domain.Category, available int, topic string) []byte {
 	p := PushPayload{Type: kind, HomeID: h.ID, HomeName: clip(h.Name, 60), District: clip(h.District, 40),
-		Available: available, URL: "/#/board?home=" + strconv.FormatInt(h.ID, 10), Tag: topic}
+		Available: available, URL: "/board?home=" + strconv.FormatInt(h.ID, 10), Tag: topic}
 	if c != nil {
 		p.CareType, p.ClientGroup = c.CareType, c.ClientGroup
 		if !c.ObservedAt.IsZero() {

@@ -60,7 +60,7 @@ func (d *Dispatcher) SendReminders(ctx context.Context, now time.Time) error {
 			return err
 		}
 		p := PushPayload{Type: domain.AlertReminder, HomeID: h.ID, HomeName: clip(h.Name, 60), Available: len(homes),
-			URL: "/#/manager?home=" + strconv.FormatInt(h.ID, 10), Tag: "reminder"}
+			URL: "/manage/" + strconv.FormatInt(h.ID, 10), Tag: "reminder"}
 		body, _ := json.Marshal(p)
 		for _, i := range m.byUser[userID] {
 			dev := &m.devices[i]

@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -74,6 +75,12 @@ func Build(ctx context.Context, cfg *config.Config, st *storage.Store) (*Service
 		TrustedProxies: cfg.TrustedProxies, Static: pwa.Handler(),
 		Push: sender, Notifier: disp, WebhookLoopbackHTTP: cfg.WebhookLoopbackHTTP, Registry: reg,
 	})
+	if err := disp.Prime(ctx); err != nil {
+		return nil, fmt.Errorf("load alert filters: %w", err)
+	}
+	// Loading the snapshot and the alert tables leaves garbage several times
+	// their size; hand it back now rather than whenever the scavenger gets to it.
+	debug.FreeOSMemory()
 	return &Service{Server: srv, Index: index, Dispatcher: disp}, nil
 }
 

@@ -160,8 +160,8 @@ func benchSearch(t *testing.T, st *storage.Store, qs []query) {
 	record(d, "3 full 200 answers", fmt.Sprintf("%.0f req/s", full.rate()), "-", nil)
 	record(d, "3 304 / 200 throughput", fmt.Sprintf("%.1fx", cheaper), ">= 3x", check(cheaper >= 3))
 
-	// The ETag covers the whole snapshot: one bed update anywhere in England
-	// turns every poller's next revalidation into a full answer.
+	// The ETag is a hash of the answer: after one bed update at one home,
+	// only the pollers whose answer holds that home should get a full answer.
 	tags = c.etags(apiURL, qs)
 	cur, err := st.GetBeds(ctx, 1)
 	if err != nil {
