@@ -70,20 +70,26 @@ func (s *Server) login(c *fiber.Ctx) error {
 	return s.issueUserTokens(c, u, family[:22])
 }
 
+// issueUserTokens starts a sign-in: a new refresh token in a new family.
 func (s *Server) issueUserTokens(c *fiber.Ctx, u storage.User, family string) error {
+	refresh, err := auth.NewToken()
+	if err != nil {
+		return err
+	}
+	if err := s.store.SaveRefreshToken(c.UserContext(), u.ID, family, auth.HashToken(refresh), s.now().Add(s.opts.RefreshTokenTTL)); err != nil {
+		return err
+	}
+	return s.sendUserTokens(c, u, refresh)
+}
+
+// sendUserTokens answers with a fresh access token and the refresh token.
+func (s *Server) sendUserTokens(c *fiber.Ctx, u storage.User, refresh string) error {
 	var org int64
 	if u.OrganisationID != nil {
 		org = *u.OrganisationID
 	}
 	access, exp, err := s.issuer.Sign(fmt.Sprintf("user:%d", u.ID), u.Role, org)
 	if err != nil {
-		return err
-	}
-	refresh, err := auth.NewToken()
-	if err != nil {
-		return err
-	}
-	if err := s.store.SaveRefreshToken(c.UserContext(), u.ID, family, auth.HashToken(refresh), s.now().Add(s.opts.RefreshTokenTTL)); err != nil {
 		return err
 	}
 	u.PasswordHash = ""
@@ -124,18 +130,7 @@ func (s *Server) refresh(c *fiber.Ctx) error {
 	if u.Disabled {
 		return problem(kindUnauth, "the account is disabled")
 	}
-	var org int64
-	if u.OrganisationID != nil {
-		org = *u.OrganisationID
-	}
-	access, exp, err := s.issuer.Sign(fmt.Sprintf("user:%d", u.ID), u.Role, org)
-	if err != nil {
-		return err
-	}
-	u.PasswordHash = ""
-	c.Set(fiber.HeaderCacheControl, "no-store")
-	return c.JSON(tokenResponse{AccessToken: access, TokenType: "Bearer", ExpiresIn: int(exp.Sub(s.now()).Seconds()),
-		RefreshToken: next, RefreshExpiresIn: int(s.opts.RefreshTokenTTL.Seconds()), User: &u})
+	return s.sendUserTokens(c, u, next)
 }
 
 func (s *Server) logout(c *fiber.Ctx) error {

@@ -104,9 +104,6 @@ func (r *rowsReader) Read(p []byte) (int, error) {
 }
 
 func TestParse_RowLimit(t *testing.T) {
-	if testing.Short() {
-		t.Skip("reads 100,000 rows")
-	}
 	tests := []struct {
 		name    string
 		n       int
