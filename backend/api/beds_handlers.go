@@ -163,6 +163,8 @@ type adjustInput struct {
 	To          domain.Bucket      `json:"to"`
 	Count       *int               `json:"count"`
 	ObservedAt  *time.Time         `json:"observed_at"`
+	// Why, when beds become unavailable; "other" when not given.
+	UnavailableReason domain.UnavailableReason `json:"unavailable_reason"`
 }
 
 func (s *Server) adjustBed(c *fiber.Ctx) error {
@@ -174,7 +176,7 @@ func (s *Server) adjustBed(c *fiber.Ctx) error {
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	m := domain.Move{From: in.From, To: in.To, Count: 1}
+	m := domain.Move{From: in.From, To: in.To, Count: 1, Reason: in.UnavailableReason}
 	if in.Count != nil {
 		m.Count = *in.Count
 	}

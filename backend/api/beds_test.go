@@ -285,3 +285,18 @@ func TestHomesAPI_LapsedClosureCountsAsOpenAndAsksForADecision(t *testing.T) {
 		t.Fatalf("a lapsed closure must stop counting and ask for a decision: %s", r.Body)
 	}
 }
+
+func TestBedsAPI_ABedMadeUnavailableCarriesItsReason(t *testing.T) {
+	eachDialect(t, func(t *testing.T, ts *testServer) {
+		_, path, tok := ts.managed(time.Now().Add(-time.Hour))
+		tap := map[string]any{"care_type": "residential", "client_group": "older_people", "from": "available", "to": "unavailable",
+			"unavailable_reason": "infection_control"}
+		if r := ts.call("POST", path+"/adjust", tok, tap); r.Status != 200 || !contains(string(r.Body), `"unavailable_reason":"infection_control"`) {
+			t.Fatalf("adjust with a reason: %d %s", r.Status, r.Body)
+		}
+		tap["to"], tap["from"] = "occupied", "unavailable"
+		if r := ts.call("POST", path+"/adjust", tok, tap); r.Status != 422 {
+			t.Fatalf("a reason for beds not becoming unavailable: want 422, got %d", r.Status)
+		}
+	})
+}

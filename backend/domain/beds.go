@@ -176,9 +176,10 @@ func (c *Counts) bucket(b Bucket) *int {
 // Move is a one-tap change: Count beds move from one part to another, so the
 // sum always holds. "A bed freed" is occupied to available.
 type Move struct {
-	From  Bucket `json:"from"`
-	To    Bucket `json:"to"`
-	Count int    `json:"count"`
+	From   Bucket            `json:"from"`
+	To     Bucket            `json:"to"`
+	Count  int               `json:"count"`
+	Reason UnavailableReason `json:"unavailable_reason,omitempty"` // why, when beds become unavailable
 }
 
 // Validate checks the move's shape, independent of any current state.
@@ -195,6 +196,9 @@ func (m Move) Validate(v *ValidationError) {
 	}
 	if m.Count < 1 || m.Count > 1000 {
 		v.Add("count", "must be between 1 and 1000")
+	}
+	if m.Reason != "" && (m.To != BucketUnavailable || !m.Reason.Valid()) {
+		v.Add("unavailable_reason", "only for beds moved to unavailable: infection_control, staffing, maintenance, regulatory or other")
 	}
 }
 

@@ -156,14 +156,17 @@ func TestMove_Validate(t *testing.T) {
 		in   Move
 		want []string
 	}{
-		{"bed freed", Move{BucketOccupied, BucketAvailable, 1}, nil},
-		{"admission", Move{BucketAvailable, BucketOccupied, 2}, nil},
-		{"unknown from", Move{"empty", BucketAvailable, 1}, []string{"from"}},
-		{"unknown to", Move{BucketOccupied, "", 1}, []string{"to"}},
-		{"same bucket", Move{BucketReserved, BucketReserved, 1}, []string{"to"}},
-		{"zero count", Move{BucketOccupied, BucketAvailable, 0}, []string{"count"}},
-		{"negative count", Move{BucketOccupied, BucketAvailable, -3}, []string{"count"}},
-		{"huge count", Move{BucketOccupied, BucketAvailable, 1001}, []string{"count"}},
+		{"bed freed", Move{From: BucketOccupied, To: BucketAvailable, Count: 1}, nil},
+		{"admission", Move{From: BucketAvailable, To: BucketOccupied, Count: 2}, nil},
+		{"unknown from", Move{From: "empty", To: BucketAvailable, Count: 1}, []string{"from"}},
+		{"unknown to", Move{From: BucketOccupied, To: "", Count: 1}, []string{"to"}},
+		{"same bucket", Move{From: BucketReserved, To: BucketReserved, Count: 1}, []string{"to"}},
+		{"zero count", Move{From: BucketOccupied, To: BucketAvailable, Count: 0}, []string{"count"}},
+		{"negative count", Move{From: BucketOccupied, To: BucketAvailable, Count: -3}, []string{"count"}},
+		{"huge count", Move{From: BucketOccupied, To: BucketAvailable, Count: 1001}, []string{"count"}},
+		{"made unavailable with a reason", Move{From: BucketAvailable, To: BucketUnavailable, Count: 1, Reason: ReasonStaffing}, nil},
+		{"a reason for an admission", Move{From: BucketAvailable, To: BucketOccupied, Count: 1, Reason: ReasonStaffing}, []string{"unavailable_reason"}},
+		{"unknown reason", Move{From: BucketAvailable, To: BucketUnavailable, Count: 1, Reason: "gremlins"}, []string{"unavailable_reason"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -191,15 +194,15 @@ func TestMove_Apply(t *testing.T) {
 		notEnough bool
 		wantErr   bool
 	}{
-		{"bed freed", Move{BucketOccupied, BucketAvailable, 1}, Counts{30, 24, 1, 4, 1}, false, false},
-		{"admit all available", Move{BucketAvailable, BucketOccupied, 3}, Counts{30, 28, 1, 0, 1}, false, false},
-		{"reserve one", Move{BucketAvailable, BucketReserved, 1}, Counts{30, 25, 2, 2, 1}, false, false},
-		{"back into use", Move{BucketUnavailable, BucketAvailable, 1}, Counts{30, 25, 1, 4, 0}, false, false},
-		{"not enough available", Move{BucketAvailable, BucketOccupied, 4}, start, true, true},
-		{"not enough unavailable", Move{BucketUnavailable, BucketAvailable, 2}, start, true, true},
-		{"unknown bucket", Move{"nowhere", BucketAvailable, 1}, start, false, true},
-		{"zero count refused", Move{BucketAvailable, BucketOccupied, 0}, start, false, true},
-		{"negative count refused", Move{BucketAvailable, BucketOccupied, -5}, start, false, true},
+		{"bed freed", Move{From: BucketOccupied, To: BucketAvailable, Count: 1}, Counts{30, 24, 1, 4, 1}, false, false},
+		{"admit all available", Move{From: BucketAvailable, To: BucketOccupied, Count: 3}, Counts{30, 28, 1, 0, 1}, false, false},
+		{"reserve one", Move{From: BucketAvailable, To: BucketReserved, Count: 1}, Counts{30, 25, 2, 2, 1}, false, false},
+		{"back into use", Move{From: BucketUnavailable, To: BucketAvailable, Count: 1}, Counts{30, 25, 1, 4, 0}, false, false},
+		{"not enough available", Move{From: BucketAvailable, To: BucketOccupied, Count: 4}, start, true, true},
+		{"not enough unavailable", Move{From: BucketUnavailable, To: BucketAvailable, Count: 2}, start, true, true},
+		{"unknown bucket", Move{From: "nowhere", To: BucketAvailable, Count: 1}, start, false, true},
+		{"zero count refused", Move{From: BucketAvailable, To: BucketOccupied, Count: 0}, start, false, true},
+		{"negative count refused", Move{From: BucketAvailable, To: BucketOccupied, Count: -5}, start, false, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -224,7 +227,7 @@ func TestMove_Apply(t *testing.T) {
 }
 
 func TestErrNotEnough_Message(t *testing.T) {
-	_, err := Move{BucketAvailable, BucketOccupied, 2}.Apply(Counts{Capacity: 1, Available: 1})
+	_, err := Move{From: BucketAvailable, To: BucketOccupied, Count: 2}.Apply(Counts{Capacity: 1, Available: 1})
 	if err == nil || err.Error() != "only 1 available beds to move" {
 		t.Fatalf("err = %v", err)
 	}

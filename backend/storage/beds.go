@@ -206,6 +206,9 @@ func (s *Store) AdjustBed(ctx context.Context, a Actor, homeID int64, key domain
 			return &NotEnoughError{Current: cur, Err: err}
 		}
 		c.Counts = counts
+		if m.To == domain.BucketUnavailable && m.Reason != "" {
+			c.UnavailableReason = m.Reason
+		}
 		if c.Unavailable > 0 && c.UnavailableReason == "" {
 			c.UnavailableReason = domain.ReasonOther
 		}
