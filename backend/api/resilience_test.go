@@ -142,3 +142,40 @@ func TestInstances_AWriteOnOneShowsOnTheOther(t *testing.T) {
 	}
 	waitFor(t, "instance b to see the freed bed", func() bool { return has(search().ids(), h.ID) })
 }
+
+// With every pooled connection busy, a request waits at most the store's
+// timeout and then answers 503 with Retry-After, not a 500 or a hang.
+func TestUnavailable_ExhaustedPoolGives503(t *testing.T) {
+	for _, d := range storagetest.Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			o := storage.Options{MaxOpenConns: 1, Timeout: 300 * time.Millisecond}
+			if d == storage.Postgres {
+				o.DatabaseURL = storagetest.NewDatabase(t)
+			} else {
+				o.DataDir = t.TempDir()
+			}
+			st, err := storage.Open(o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer st.Close()
+			if err := st.Migrate(bg); err != nil {
+				t.Fatal(err)
+			}
+			ts := serverOver(t, st, nil)
+			_, coord := ts.user(domain.RoleCoordinator, 0)
+			hold := st.DB().Begin() // takes the only connection
+			if hold.Error != nil {
+				t.Fatal(hold.Error)
+			}
+			r := ts.call("GET", "/api/v1/homes", coord, nil)
+			hold.Rollback()
+			if r.Status != 503 || r.Header.Get("Retry-After") == "" {
+				t.Fatalf("pool exhausted: want 503 with Retry-After, got %d %s", r.Status, r.Body)
+			}
+			if r := ts.call("GET", "/api/v1/homes", coord, nil); r.Status != 200 {
+				t.Fatalf("after the connection is back: %d", r.Status)
+			}
+		})
+	}
+}
