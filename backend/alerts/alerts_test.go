@@ -1,6 +1,7 @@
 package alerts_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -98,6 +99,40 @@ func TestAlerts_SuspendedAndClosedHomesNeverAlertUntilBack(t *testing.T) {
 		s.must("PUT", home+"/status", mgr, map[string]any{"status": "open"}, 200)
 		if p := payload(t, s.received(dev, 3)[2]); p.Type != domain.AlertVacancy || p.Available != 2 {
 			t.Fatalf("reopened with two beds: %+v", p)
+		}
+	})
+}
+
+// A closure whose expiry passes stops counting: coordinators are told the
+// home with beds is offered again, once, and the home is asked to decide.
+func TestAlerts_ALapsedClosureIsAnnouncedOnceAsAReopening(t *testing.T) {
+	eachDialect(t, func(t *testing.T, st *storage.Store, recv *pushtest.Receiver) {
+		s := newStack(t, st, recv, fastOptions())
+		h := s.home(53.01, -2.21, cat(domain.Nursing, domain.Dementia, 10, 0))
+		_, coord := s.user(domain.RoleCoordinator)
+		_, mgr := s.user(domain.RoleManager, h.ID)
+		dev, _ := s.device(coord, map[string]any{})
+		s.tap(mgr, h.ID, "nursing", "dementia", "occupied", "available")
+		s.received(dev, 1)
+		exp := time.Now().Add(1500 * time.Millisecond).UTC()
+		s.must("PUT", fmt.Sprintf("/api/v1/homes/%d/status", h.ID), mgr,
+			map[string]any{"status": "closed", "reason": "staffing", "expires_at": exp.Format(time.RFC3339Nano)}, 200)
+		p := payload(t, s.received(dev, 2)[1]) // the vacancy, then its withdrawal on closing
+		if p.Type != domain.AlertFilled {
+			t.Fatalf("closing: %+v", p)
+		}
+		p = payload(t, s.received(dev, 3)[2]) // the expiry passes
+		if p.Type != domain.AlertVacancy || p.Available != 1 {
+			t.Fatalf("lapsed closure: %+v", p)
+		}
+		s.quiet(dev, 3)
+		var home struct {
+			Status            string `json:"status"`
+			StatusDecisionDue bool   `json:"status_decision_due"`
+		}
+		json.Unmarshal(s.must("GET", fmt.Sprintf("/api/v1/homes/%d", h.ID), mgr, nil, 200), &home)
+		if home.Status != "open" || !home.StatusDecisionDue {
+			t.Fatalf("the home counts as open and is asked to decide: %+v", home)
 		}
 	})
 }

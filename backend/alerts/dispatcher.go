@@ -152,6 +152,9 @@ func (d *Dispatcher) loop(ctx context.Context, wake chan struct{}, step func(con
 		case <-wake:
 		case <-t.C:
 			d.remind(ctx, time.Now())
+			if _, err := d.store.AnnounceLapsedClosures(ctx, time.Now()); err != nil && ctx.Err() == nil {
+				slog.Warn("announcing lapsed closures failed; will try again", "error", err)
+			}
 		}
 	}
 }
@@ -251,6 +254,8 @@ func (d *Dispatcher) match(ctx context.Context, m *matcher, e storage.OutboxEven
 		if was != is {
 			triggers = domain.HomeTriggers(cats, is)
 		}
+	case storage.KindLapse:
+		triggers = domain.HomeTriggers(cats, true)
 	case storage.KindSuspension:
 		var before, after domain.Suspension
 		json.Unmarshal(p.Old, &before)

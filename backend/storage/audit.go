@@ -23,6 +23,7 @@ const (
 	KindStatus     = "status"
 	KindSuspension = "suspension"
 	KindHome       = "home"
+	KindLapse      = "lapse" // a closure's expiry passed: the home is offered again
 )
 
 // Event is one append-only audit record; the changes feed is the same

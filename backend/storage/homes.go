@@ -316,8 +316,47 @@ func (s *Store) changeHome(ctx context.Context, a Actor, id int64, kind string, 
 			return err
 		}
 		out = r.domain()
+		if kind == KindStatus { // a new decision: its own lapse is yet to come
+			if err := tx.Exec(`UPDATE homes SET closure_lapse_seen = ? WHERE id = ?`, false, id).Error; err != nil {
+				return err
+			}
+		}
 		_, err = s.record(tx, id, kind, a, nil, old, neu)
 		return err
 	})
 	return out, err
+}
+
+// AnnounceLapsedClosures finds closures and restrictions whose expiry has
+// passed and not yet been announced, marks them, and records a lapse event
+// for each, so the dispatcher tells coordinators the home is offered again.
+// The home's stored status stays as it was: the home is asked to decide.
+func (s *Store) AnnounceLapsedClosures(ctx context.Context, now time.Time) (int, error) {
+	n := 0
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		lock := ""
+		if s.dialect == Postgres {
+			lock = " FOR UPDATE SKIP LOCKED"
+		}
+		var rows []homeRow
+		if err := tx.Raw(`SELECT * FROM homes WHERE status <> 'open' AND status_expires_at <= ? AND closure_lapse_seen = ?
+			ORDER BY id LIMIT 500`+lock, now.UTC(), false).Scan(&rows).Error; err != nil {
+			return err
+		}
+		for _, r := range rows {
+			if err := tx.Exec(`UPDATE homes SET closure_lapse_seen = ? WHERE id = ?`, true, r.ID).Error; err != nil {
+				return err
+			}
+			h := r.domain()
+			was := domain.StatusChange{Status: h.Status, Reason: h.StatusReason, Note: h.StatusNote, ExpiresAt: h.StatusExpiresAt}
+			// The stored status does not change (the home is asked to decide), so
+			// old and new are the same: the kind says what happened.
+			if _, err := s.record(tx, r.ID, KindLapse, Actor{Subject: "system", Source: "api"}, nil, was, was); err != nil {
+				return err
+			}
+			n++
+		}
+		return nil
+	})
+	return n, err
 }
