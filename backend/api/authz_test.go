@@ -41,6 +41,7 @@ func TestAuthz_EveryEndpointWithEveryRole(t *testing.T) {
 		}{
 			{"GET", "/api/v1/me", nil, all},
 			{"GET", "/api/v1/hospitals", nil, all},
+			{"GET", "/api/v1/areas", nil, all},
 			{"GET", "/api/v1/users", nil, A | C},
 			{"POST", "/api/v1/users", func() any {
 				n++

@@ -122,3 +122,39 @@ func TestHomesAPI_CreateEditAndImport(t *testing.T) {
 		}
 	})
 }
+
+func TestAreas_ListTheDistrictsWithHomesAndBedsShowWhenLastUpdatedAndConfirmed(t *testing.T) {
+	eachDialect(t, func(t *testing.T, ts *testServer) {
+		_, path, mgr := ts.managed(time.Now().Add(-time.Hour))
+		ts.home("Oxfordshire", 51.75, -1.25, time.Now())
+		var areas struct {
+			Areas []struct {
+				LocalAuthority string `json:"local_authority"`
+				District       string
+				Homes          int
+			}
+		}
+		ts.call("GET", "/api/v1/areas", mgr, nil).json(t, &areas)
+		if len(areas.Areas) != 2 || areas.Areas[0].LocalAuthority != "Oxfordshire" || areas.Areas[1].District != "Stafford" || areas.Areas[1].Homes != 1 {
+			t.Fatalf("areas: %+v", areas)
+		}
+		var st struct {
+			UpdatedAt   *time.Time `json:"updated_at"`
+			ConfirmedAt *time.Time `json:"confirmed_at"`
+		}
+		ts.call("GET", path, mgr, nil).json(t, &st)
+		if st.UpdatedAt == nil || st.ConfirmedAt != nil {
+			t.Fatalf("after an update and no confirmation: %+v", st)
+		}
+		confirmed := time.Now().UTC().Truncate(time.Second)
+		r := ts.call("POST", path+"/confirm", mgr, map[string]any{"observed_at": confirmed.Format(time.RFC3339)})
+		r.json(t, &st)
+		if st.ConfirmedAt == nil || !st.ConfirmedAt.Equal(confirmed) || st.UpdatedAt == nil || !st.UpdatedAt.Before(confirmed) {
+			t.Fatalf("confirm answer: %s", r.Body)
+		}
+		ts.call("GET", path, mgr, nil).json(t, &st)
+		if st.ConfirmedAt == nil || !st.ConfirmedAt.Equal(confirmed) {
+			t.Fatalf("after confirming: %+v", st)
+		}
+	})
+}

@@ -34,6 +34,7 @@ func (s *Server) routes() []route {
 		{method: "GET", path: "/api/v1/me", roles: everyone, handler: s.me},
 
 		{method: "GET", path: "/api/v1/hospitals", roles: everyone, handler: s.listHospitals},
+		{method: "GET", path: "/api/v1/areas", roles: everyone, handler: s.listAreas},
 		{method: "GET", path: "/api/v1/users", roles: editors, handler: s.listUsers},
 		{method: "POST", path: "/api/v1/users", roles: editors, handler: s.createUser},
 

@@ -254,6 +254,16 @@ func boolQuery(c *fiber.Ctx, name string, v *domain.ValidationError) bool {
 	return false
 }
 
+// listAreas gives the local authorities and districts that have homes, for
+// the board's and alert filters' area lists.
+func (s *Server) listAreas(c *fiber.Ctx) error {
+	areas, err := s.store.Areas(c.UserContext())
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"areas": areas})
+}
+
 func (s *Server) listHospitals(c *fiber.Ctx) error {
 	hs, err := s.store.Hospitals(c.UserContext())
 	if err != nil {

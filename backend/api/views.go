@@ -33,17 +33,20 @@ type categoryView struct {
 
 // bedStateView is a home's bed state as GET returns it.
 type bedStateView struct {
-	HomeID     int64          `json:"home_id"`
-	ObservedAt *time.Time     `json:"observed_at,omitempty"`
-	Categories []categoryView `json:"categories"`
-	Warnings   []string       `json:"warnings,omitempty"`
+	HomeID      int64          `json:"home_id"`
+	ObservedAt  *time.Time     `json:"observed_at,omitempty"`
+	UpdatedAt   *time.Time     `json:"updated_at,omitempty"`
+	ConfirmedAt *time.Time     `json:"confirmed_at,omitempty"`
+	Categories  []categoryView `json:"categories"`
+	Warnings    []string       `json:"warnings,omitempty"`
 }
 
 // bedsView judges freshness at the moment of the answer, by the deployment's thresholds.
 func (s *Server) bedsView(st storage.BedState) bedStateView {
 	now := s.now()
 	th := s.index.Thresholds()
-	v := bedStateView{HomeID: st.Home.ID, ObservedAt: st.ObservedAt, Categories: make([]categoryView, len(st.Categories)), Warnings: st.Warnings}
+	v := bedStateView{HomeID: st.Home.ID, ObservedAt: st.ObservedAt, UpdatedAt: st.UpdatedAt, ConfirmedAt: st.ConfirmedAt,
+		Categories: make([]categoryView, len(st.Categories)), Warnings: st.Warnings}
 	for i, c := range st.Categories {
 		v.Categories[i] = categoryView{Category: c, Freshness: th.Band(c.ObservedAt, now)}
 	}

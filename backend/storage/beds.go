@@ -14,11 +14,15 @@ import (
 // BedState is a home's bed categories as stored, with the feed position of
 // the change that produced it.
 type BedState struct {
-	Home       domain.Home       `json:"-"`
-	ObservedAt *time.Time        `json:"observed_at,omitempty"`
-	Categories []domain.Category `json:"categories"`
-	Seq        int64             `json:"-"`
-	Warnings   []string          `json:"-"`
+	Home       domain.Home `json:"-"`
+	ObservedAt *time.Time  `json:"observed_at,omitempty"`
+	// When counts last changed and when "no change today" was last
+	// confirmed, as observed: what a manager's screen shows.
+	UpdatedAt   *time.Time        `json:"-"`
+	ConfirmedAt *time.Time        `json:"-"`
+	Categories  []domain.Category `json:"categories"`
+	Seq         int64             `json:"-"`
+	Warnings    []string          `json:"-"`
 }
 
 // bedsValue is what the audit keeps for a bed change: the whole state, so
@@ -85,7 +89,32 @@ func (s *Store) loadBeds(tx *gorm.DB, homeID int64, lock bool) (BedState, error)
 		st.Categories[i] = r.domain()
 	}
 	sortCategories(st.Categories)
-	return st, nil
+	var err error
+	st.UpdatedAt, st.ConfirmedAt, err = lastTimes(tx, homeID)
+	return st, err
+}
+
+// lastTimes reads when a home's counts last changed and when they were last
+// confirmed, from the audit trail.
+// The newest event is the latest observed: bed writes never move a home's
+// observed time back. A plain column keeps the time typed on SQLite, where
+// MAX() would hand back text.
+func lastTimes(tx *gorm.DB, homeID int64) (updated, confirmed *time.Time, err error) {
+	latest := func(kinds ...string) (*time.Time, error) {
+		var ts []time.Time
+		err := tx.Raw(`SELECT observed_at FROM audit_events WHERE home_id = ? AND kind IN ? AND observed_at IS NOT NULL
+			ORDER BY seq DESC LIMIT 1`, homeID, kinds).Scan(&ts).Error
+		if err != nil || len(ts) == 0 {
+			return nil, err
+		}
+		t := ts[0].UTC()
+		return &t, nil
+	}
+	if updated, err = latest(KindBeds, KindAdjust); err != nil {
+		return nil, nil, err
+	}
+	confirmed, err = latest(KindConfirm)
+	return updated, confirmed, err
 }
 
 func sortCategories(cats []domain.Category) {
@@ -254,5 +283,11 @@ func (s *Store) commitBeds(tx *gorm.DB, a Actor, kind string, cur BedState, next
 	}
 	h := cur.Home
 	h.BedsObservedAt, h.UpdatedAt = &obs, now
-	return BedState{Home: h, ObservedAt: &obs, Categories: next, Seq: seq}, nil
+	out := BedState{Home: h, ObservedAt: &obs, Categories: next, Seq: seq, UpdatedAt: cur.UpdatedAt, ConfirmedAt: cur.ConfirmedAt}
+	if kind == KindConfirm {
+		out.ConfirmedAt = &obs
+	} else if out.UpdatedAt == nil || obs.After(*out.UpdatedAt) {
+		out.UpdatedAt = &obs
+	}
+	return out, nil
 }

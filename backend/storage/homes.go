@@ -360,3 +360,24 @@ func (s *Store) AnnounceLapsedClosures(ctx context.Context, now time.Time) (int,
 	})
 	return n, err
 }
+
+// Area is one local authority's district, with how many homes it has.
+type Area struct {
+	LocalAuthority string `json:"local_authority"`
+	District       string `json:"district"`
+	Homes          int    `json:"homes"`
+}
+
+// Areas lists every local authority and district that has homes, for
+// filters.
+func (s *Store) Areas(ctx context.Context) ([]Area, error) {
+	db, cancel := s.conn(ctx)
+	defer cancel()
+	var out []Area
+	err := db.Raw(`SELECT local_authority, district, COUNT(*) AS homes FROM homes
+		GROUP BY local_authority, district ORDER BY local_authority, district`).Scan(&out).Error
+	if out == nil {
+		out = []Area{}
+	}
+	return out, classify(err)
+}
