@@ -64,6 +64,9 @@ test('alerts: add a filter, turn alerts on for it, re-sync on open, edit, turn o
   await page.evaluate(() => navigator.serviceWorker.ready);
   await page.getByRole('link', { name: 'Alerts' }).click();
   await page.getByRole('heading', { level: 1, name: 'Alerts' }).waitFor();
+  // The Areas choices are the districts GET /areas names.
+  const areas = (await api(srv.base, tok, '/areas')).areas.map((a) => a.district).filter(Boolean);
+  assert.deepEqual(await page.getByRole('group', { name: 'Areas' }).locator('input').evaluateAll((els) => els.map((e) => e.value)), areas);
 
   // A filter: nursing dementia within 15 km of Royal Stoke.
   await page.getByLabel('Name').fill('Nursing dementia near Royal Stoke');

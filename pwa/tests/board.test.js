@@ -21,6 +21,8 @@ test('a coordinator filters the board and sees a bed a manager frees, without re
   const page = await ctx.newPage();
   const errors = watch(page);
   const vacancyCalls = [];
+  let areaCalls = 0;
+  page.on('request', (r) => { if (r.url().endsWith('/api/v1/areas')) areaCalls++; });
   page.on('response', (r) => {
     if (r.url().includes('/api/v1/vacancies')) vacancyCalls.push({ status: r.status(), inm: r.request().headers()['if-none-match'] });
   });
@@ -40,8 +42,14 @@ test('a coordinator filters the board and sees a bed a manager frees, without re
   assert.match(await first.locator('a[href^="tel:"]').getAttribute('href'), /^tel:\d+$/);
   assert.match(await first.innerText(), /CQC: /);
 
-  // Filter: residential dementia beds in Cannock Chase, anywhere.
+  // The Area filter lists every district GET /areas names, in its order.
   await page.locator('.bs-filter-details summary').click();
+  const areas = (await api(srv.base, await token(srv.base, 'coordinator'), '/areas')).areas;
+  assert.ok(areaCalls > 0, 'the board asked for /areas');
+  assert.deepEqual(await page.locator('#district option').evaluateAll((els) => els.map((e) => e.value)),
+    ['', ...areas.map((a) => a.district || 'la:' + a.local_authority)]);
+
+  // Filter: residential dementia beds in Cannock Chase, anywhere.
   await page.getByLabel('Distance from').selectOption('');
   await page.getByLabel('Care type').selectOption('residential');
   await page.getByLabel('Need').selectOption('dementia');

@@ -1,7 +1,7 @@
 // Alerts: Web Push on this device (subscribe with the server's VAPID key,
 // register the subscription, keep it in step when the app opens) and the
 // user's alert filters. Managers get their daily reminder the same way.
-import { h, select, checkboxes, input, tag, errorSummary, problemText, CARE_TYPES, CLIENT_GROUPS, STAY_TYPES, RATINGS, ADMIT, STAFFS_DISTRICTS } from './ui.js';
+import { h, select, checkboxes, input, tag, errorSummary, problemText, CARE_TYPES, CLIENT_GROUPS, STAY_TYPES, RATINGS, ADMIT, areas } from './ui.js';
 import { screen, state } from './app.js';
 
 const BS = self.BS;
@@ -119,6 +119,7 @@ export async function alerts() {
   const formBox = h('div');
   let filters = [];
   let hospitals = [];
+  let areaList = [];
 
   const show = (text, kind) => {
     msg.replaceChildren(kind === 'error' ? errorSummary('There is a problem', [text])
@@ -195,7 +196,7 @@ export async function alerts() {
 
   function renderForm(a) {
     const f = (a && a.filter) || {};
-    const districts = [...new Set([...(f.districts || []), ...STAFFS_DISTRICTS])];
+    const districts = [...new Set([...areaList.map((x) => x.district).filter(Boolean), ...(f.districts || [])])];
     const form = h('form', { novalidate: true, class: 'bs-filters' },
       h('h2', { class: 'nhsuk-heading-m' }, a ? `Change "${a.name}"` : 'Add an alert'),
       input('alert-name', 'Name', { type: 'text', maxlength: '80', value: a ? a.name : '', required: true }, 'For example: Nursing dementia near Royal Stoke'),
@@ -241,6 +242,7 @@ export async function alerts() {
 
   if (alertee) {
     try { hospitals = (await BS.json('/hospitals')).hospitals || []; } catch (e) { hospitals = (await BS.kv.get('hospitals')) || []; }
+    areaList = await areas();
     await loadFilters();
   }
   screen(alertee ? 'Alerts' : 'Reminders',

@@ -1,7 +1,7 @@
 // The vacancy board for discharge coordinators and brokerage teams:
 // filters, distance from a hospital, freshness badges, tap to call, and a
 // quiet refresh every 15 seconds with ETag revalidation.
-import { h, select, freshnessTag, tag, money, categoryTitle, when, onLeave, CARE_TYPES, CLIENT_GROUPS, STAY_TYPES, ADMIT, RATINGS, problemText } from './ui.js';
+import { h, select, freshnessTag, tag, money, categoryTitle, when, onLeave, areas, CARE_TYPES, CLIENT_GROUPS, STAY_TYPES, ADMIT, RATINGS, problemText } from './ui.js';
 import { screen, state } from './app.js';
 
 const BS = self.BS;
@@ -20,7 +20,9 @@ function readFilters(user) {
 
 function apiQuery(f, limit) {
   const q = new URLSearchParams();
-  for (const k of ['care_type', 'client_group', 'stay_type', 'district', 'min_rating', 'admit_within']) if (f[k]) q.set(k, f[k]);
+  for (const k of ['care_type', 'client_group', 'stay_type', 'min_rating', 'admit_within']) if (f[k]) q.set(k, f[k]);
+  if (f.district.startsWith('la:')) q.set('local_authority', f.district.slice(3));
+  else if (f.district) q.set('district', f.district);
   if (f.from) { q.set('hospital_id', f.from); if (f.radius_km) q.set('radius_km', f.radius_km); }
   if (f.guide_rate_only) q.set('guide_rate_only', 'true');
   if (f.stale) q.set('freshness', 'stale');
@@ -38,8 +40,14 @@ export async function board() {
   } catch (e) {
     hospitals = (await BS.kv.get('hospitals')) || [];
   }
-  const districts = new Set((await BS.kv.get('districts')) || []);
-  if (f.district) districts.add(f.district);
+  // Areas from GET /areas: districts by value; a local authority whose
+  // homes name no district is chosen as "la:" + its name.
+  const areaList = await areas();
+  const manyLAs = new Set(areaList.map((a) => a.local_authority)).size > 1;
+  const areaOpts = [['', 'Any area'], ...areaList.map((a) => a.district
+    ? [a.district, manyLAs ? `${a.district} (${a.local_authority})` : a.district]
+    : [`la:${a.local_authority}`, a.local_authority])];
+  if (f.district && !areaOpts.some(([v]) => v === f.district)) areaOpts.push([f.district, f.district.replace(/^la:/, '')]);
 
   const summary = h('p', { class: 'bs-summary', role: 'status', 'aria-live': 'polite' });
   const checked = h('p', { class: 'bs-updated' });
@@ -52,13 +60,12 @@ export async function board() {
   let data = null;
   let pinned = null;
 
-  const districtOpts = () => Object.fromEntries([['', 'Any area'], ...[...districts].sort().map((d) => [d, d])]);
   const form = h('form', { class: 'bs-filters', novalidate: true, 'aria-label': 'Filter vacancies' },
     h('div', { class: 'bs-filters__grid' },
       select('care_type', 'Care type', { '': 'Any care type', ...CARE_TYPES }, f.care_type),
       select('client_group', 'Need', { '': 'Any need', ...CLIENT_GROUPS }, f.client_group),
       select('stay_type', 'Stay', { '': 'Any stay (long term)', ...STAY_TYPES }, f.stay_type),
-      select('district', 'Area', districtOpts(), f.district),
+      select('district', 'Area', areaOpts, f.district),
       select('from', 'Distance from', { '': 'Anywhere (no distance)', ...Object.fromEntries(hospitals.map((x) => [String(x.id), x.name])) }, f.from),
       select('radius_km', 'Within', { '': 'Any distance', 5: '5 km', 10: '10 km', 15: '15 km', 25: '25 km', 50: '50 km', 100: '100 km' }, f.radius_km),
       select('min_rating', 'CQC rating at least', { '': 'Any rating', outstanding: 'Outstanding', good: 'Good', requires_improvement: 'Requires improvement' }, f.min_rating),
@@ -118,14 +125,6 @@ export async function board() {
     errorBox.replaceChildren();
     etag = r.headers.get('ETag');
     data = body;
-    let grew = false;
-    for (const v of body.vacancies) if (v.district && !districts.has(v.district)) { districts.add(v.district); grew = true; }
-    if (grew) {
-      await BS.kv.set('districts', [...districts]);
-      const sel = form.elements.district;
-      const cur = sel.value;
-      sel.replaceChildren(...Object.entries(districtOpts()).map(([v, t]) => h('option', { value: v, selected: v === cur }, t)));
-    }
     checked.textContent = `Updated ${when(at)}. Refreshes every 15 seconds while open.`;
     render(quiet);
   }
@@ -209,7 +208,7 @@ export async function board() {
     const hosp = hospitals.find((x) => String(x.id) === f.from);
     const parts = [
       f.care_type && CARE_TYPES[f.care_type], f.client_group && CLIENT_GROUPS[f.client_group].toLowerCase(),
-      f.district, hosp && `${f.radius_km ? 'within ' + f.radius_km + ' km of ' : 'by distance from '}${hosp.name}`,
+      f.district.replace(/^la:/, ''), hosp && `${f.radius_km ? 'within ' + f.radius_km + ' km of ' : 'by distance from '}${hosp.name}`,
       f.min_rating && `rated ${RATINGS[f.min_rating].toLowerCase()} or better`, f.guide_rate_only && 'guide price',
       f.admit_within && ADMIT[f.admit_within].toLowerCase(),
     ].filter(Boolean);

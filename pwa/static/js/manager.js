@@ -1,6 +1,6 @@
 // The care-home manager's screens: their homes, and one home's beds with
 // one-tap changes that are queued on the phone and sent when possible.
-import { h, category, categoryTitle, when, timeEl, tag, select, input, onLeave, CLOSURE_REASONS } from './ui.js';
+import { h, category, categoryTitle, when, timeEl, tag, select, input, onLeave, CLOSURE_REASONS, UNAVAILABLE_REASONS } from './ui.js';
 import { screen, onEvent, flushSoon, go } from './app.js';
 
 const BS = self.BS;
@@ -55,6 +55,7 @@ function apply(beds, item) {
   const n = Math.min(b.count || 1, c[b.from]);
   c[b.from] -= n;
   c[b.to] += n;
+  if (b.to === 'unavailable') c.unavailable_reason = b.unavailable_reason || 'other';
 }
 
 const MOVES = [
@@ -68,13 +69,10 @@ const MOVES = [
 export async function home(id) {
   const key = `home:${id}`;
   const load = async () => {
-    const [homeV, beds, hist] = await Promise.all([
-      BS.json(`/homes/${id}`), BS.json(`/homes/${id}/beds`), BS.json(`/homes/${id}/history?limit=100`).catch(() => ({ events: [] })),
-    ]);
-    const last = (kinds) => (hist.events || []).find((e) => kinds.includes(e.kind));
-    const conf = last(['confirm']);
-    const upd = last(['adjust', 'beds']);
-    return { home: homeV, beds, confirmedAt: conf && (conf.observed_at || conf.received_at), updatedAt: upd && (upd.received_at || upd.observed_at) };
+    // The bed state says when its counts last changed (updated_at) and when
+    // "no change today" was last confirmed (confirmed_at).
+    const [homeV, beds] = await Promise.all([BS.json(`/homes/${id}`), BS.json(`/homes/${id}/beds`)]);
+    return { home: homeV, beds };
   };
   const res = await cached(key, load);
   const data = res.v;
@@ -110,9 +108,14 @@ export async function home(id) {
       r.plus = h('button', { type: 'button', class: 'bs-tap bs-tap--plus', 'aria-label': `One more available bed: ${name}`, onclick: () => tap(c, 'occupied', 'available') }, '+');
       r.reserved = h('strong');
       r.unavailable = h('strong');
+      r.why = h('span', { class: 'bs-why' });
+      const reasonId = `reason-${c.care_type}-${c.client_group}`;
+      r.reason = select(reasonId, 'Why beds are unavailable', [['', 'Choose a reason (optional)'], ...Object.entries(UNAVAILABLE_REASONS)], '',
+        { 'aria-describedby': reasonId + '-hint' });
+      r.reason.insertBefore(h('div', { class: 'nhsuk-hint', id: reasonId + '-hint' }, 'Sent with "Mark one unavailable". If you do not choose, it is recorded as other.'), r.reason.querySelector('select'));
       r.occupied = h('strong');
       r.moves = MOVES.map(([from, to, label, text]) => {
-        const b = h('button', { type: 'button', class: 'nhsuk-button nhsuk-button--secondary nhsuk-button--small bs-move', 'aria-label': `${label}: ${name}`, onclick: () => tap(c, from, to) }, text);
+        const b = h('button', { type: 'button', class: 'nhsuk-button nhsuk-button--secondary nhsuk-button--small bs-move', 'aria-label': `${label}: ${name}`, onclick: () => tap(c, from, to, to === 'unavailable' ? r.reason.querySelector('select').value : '') }, text);
         b.dataset.from = from;
         return b;
       });
@@ -131,8 +134,9 @@ export async function home(id) {
             h('div', { class: 'nhsuk-details__text' },
               h('dl', { class: 'bs-split' },
                 h('div', {}, h('dt', {}, 'Reserved'), h('dd', {}, r.reserved)),
-                h('div', {}, h('dt', {}, 'Unavailable'), h('dd', {}, r.unavailable)),
+                h('div', {}, h('dt', {}, 'Unavailable'), h('dd', {}, r.unavailable, r.why)),
                 h('div', {}, h('dt', {}, 'Occupied'), h('dd', {}, r.occupied))),
+              r.reason,
               h('div', { class: 'bs-moves' }, r.moves))))));
       refs.set(k, r);
     }
@@ -147,6 +151,7 @@ export async function home(id) {
       r.count.textContent = String(c.available);
       r.reserved.textContent = String(c.reserved);
       r.unavailable.textContent = String(c.unavailable);
+      r.why.textContent = c.unavailable && c.unavailable_reason ? ` (${(UNAVAILABLE_REASONS[c.unavailable_reason] || c.unavailable_reason).toLowerCase()})` : '';
       r.occupied.textContent = `${c.occupied} of ${c.capacity}`;
       r.observed.replaceChildren(timeEl(c.observed_at));
       r.minus.disabled = c.available < 1;
@@ -155,9 +160,11 @@ export async function home(id) {
       const n = pending.filter((p) => p.kind === 'adjust' && p.body.care_type === c.care_type && p.body.client_group === c.client_group).length;
       r.pending.replaceChildren(n ? tag(`Pending: ${n} change${n === 1 ? '' : 's'} waiting to send`, 'yellow') : '');
     }
+    const updated = data.beds.updated_at || data.updatedAt;
+    const confirmed = data.beds.confirmed_at || data.confirmedAt;
     times.replaceChildren(
-      'Last updated: ', timeEl(data.updatedAt || data.beds.observed_at), h('br'),
-      'Last confirmed: ', data.confirmedAt ? timeEl(data.confirmedAt) : 'not yet');
+      'Last updated: ', updated ? timeEl(updated) : 'not recorded', h('br'),
+      'Last confirmed: ', confirmed ? timeEl(confirmed) : 'not yet');
     pendingBox.replaceChildren();
     if (pending.length) {
       pendingBox.append(h('div', { class: 'nhsuk-inset-text bs-pending-all', 'data-pending': String(pending.length) },
@@ -172,13 +179,15 @@ export async function home(id) {
     update();
   }
 
-  async function tap(c, from, to) {
+  async function tap(c, from, to, reason) {
     const name = category(c);
     const observed = new Date().toISOString();
+    const body = { care_type: c.care_type, client_group: c.client_group, from, to, count: 1, observed_at: observed };
+    // The reason travels in the queued body, so a tap made offline keeps it.
+    if (to === 'unavailable' && reason) body.unavailable_reason = reason;
     await BS.queue({
-      kind: 'adjust', homeId: id, method: 'POST', path: `/homes/${id}/beds/adjust`,
-      body: { care_type: c.care_type, client_group: c.client_group, from, to, count: 1, observed_at: observed },
-      label: `${from} to ${to}: ${name}`,
+      kind: 'adjust', homeId: id, method: 'POST', path: `/homes/${id}/beds/adjust`, body,
+      label: `${from} to ${to}${body.unavailable_reason ? ' (' + UNAVAILABLE_REASONS[reason].toLowerCase() + ')' : ''}: ${name}`,
     });
     await refreshPending();
     const now = display().categories.find((x) => x.care_type === c.care_type && x.client_group === c.client_group);
@@ -280,8 +289,6 @@ export async function home(id) {
     if (msg.type === 'synced' && msg.result) {
       if (msg.item.kind === 'status') data.home = msg.result;
       else data.beds = msg.result;
-      if (msg.item.kind === 'confirm') data.confirmedAt = msg.item.body.observed_at;
-      if (msg.item.kind === 'adjust') data.updatedAt = new Date().toISOString();
       live.textContent = msg.item.kind === 'confirm' ? 'No change today: sent' : `Sent: ${msg.item.label || 'change'}`;
     }
     if (msg.type === 'conflict') {

@@ -40,7 +40,21 @@ export const RATINGS = {
   outstanding: 'Outstanding', good: 'Good', requires_improvement: 'Requires improvement', inadequate: 'Inadequate', not_yet_rated: 'Not yet rated',
 };
 export const CLOSURE_REASONS = { infection_outbreak: 'Infection outbreak', staffing: 'Staffing', maintenance: 'Maintenance', other: 'Other' };
-export const STAFFS_DISTRICTS = ['Cannock Chase', 'East Staffordshire', 'Lichfield', 'Newcastle-under-Lyme', 'South Staffordshire', 'Stafford', 'Staffordshire Moorlands', 'Tamworth'];
+export const UNAVAILABLE_REASONS = { infection_control: 'Infection control', staffing: 'Staffing', maintenance: 'Maintenance', regulatory: 'Regulatory', other: 'Other' };
+
+// areas loads the local authorities and districts that have homes
+// (GET /areas), kept on the phone for offline starts; [] when unknown.
+export async function areas() {
+  const BS = self.BS;
+  try {
+    const list = (await BS.json('/areas')).areas || [];
+    await BS.kv.set('areas', list);
+    return list;
+  } catch (e) {
+    if (e instanceof BS.AuthError) throw e;
+    return (await BS.kv.get('areas')) || [];
+  }
+}
 
 // category names one bed category in words: "nursing, dementia".
 export function category(c) {
