@@ -91,6 +91,11 @@ func (s *Store) loadBeds(tx *gorm.DB, homeID int64, lock bool) (BedState, error)
 	sortCategories(st.Categories)
 	var err error
 	st.UpdatedAt, st.ConfirmedAt, err = lastTimes(tx, homeID)
+	if st.UpdatedAt == nil && st.ConfirmedAt == nil {
+		// Figures loaded without an audit trail (demo data, imports of
+		// older systems): the time they were observed is all there is.
+		st.UpdatedAt = st.ObservedAt
+	}
 	return st, err
 }
 
