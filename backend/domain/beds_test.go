@@ -18,6 +18,20 @@ func fields(err error) []string {
 	return out
 }
 
+// checkField fails the test unless err names field, or is nil when field is "".
+func checkField(t *testing.T, err error, field string) {
+	t.Helper()
+	if field == "" {
+		if err != nil {
+			t.Fatalf("unexpected error %v", err)
+		}
+		return
+	}
+	if !hasField(err, field) {
+		t.Fatalf("fields = %v, want %s", fields(err), field)
+	}
+}
+
 func hasField(err error, field string) bool {
 	for _, f := range fields(err) {
 		if f == field {
@@ -99,15 +113,7 @@ func TestCategory_Validate(t *testing.T) {
 			v := &ValidationError{}
 			c.Validate("p.", v)
 			err := v.Err()
-			if tt.want == "" {
-				if err != nil {
-					t.Fatalf("unexpected error %v", err)
-				}
-				return
-			}
-			if !hasField(err, tt.want) {
-				t.Fatalf("fields = %v, want %s", fields(err), tt.want)
-			}
+			checkField(t, err, tt.want)
 		})
 	}
 }
@@ -137,15 +143,7 @@ func TestValidateCategories(t *testing.T) {
 			if len(warnings) != tt.wantWarnings {
 				t.Errorf("warnings = %v, want %d", warnings, tt.wantWarnings)
 			}
-			if tt.wantErr == "" {
-				if err != nil {
-					t.Fatalf("unexpected error %v", err)
-				}
-				return
-			}
-			if !hasField(err, tt.wantErr) {
-				t.Fatalf("fields = %v, want %s", fields(err), tt.wantErr)
-			}
+			checkField(t, err, tt.wantErr)
 		})
 	}
 }

@@ -40,15 +40,7 @@ func TestFilter_Validate(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			err := tt.in.Validate()
-			if tt.want == "" {
-				if err != nil {
-					t.Fatalf("unexpected error %v", err)
-				}
-				return
-			}
-			if !hasField(err, tt.want) {
-				t.Fatalf("fields = %v, want %s", fields(err), tt.want)
-			}
+			checkField(t, err, tt.want)
 		})
 	}
 }

@@ -133,15 +133,7 @@ func TestStatusChange_Validate(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			err := tt.in.Validate(now)
-			if tt.want == "" {
-				if err != nil {
-					t.Fatalf("unexpected error %v", err)
-				}
-				return
-			}
-			if !hasField(err, tt.want) {
-				t.Fatalf("fields = %v, want %s", fields(err), tt.want)
-			}
+			checkField(t, err, tt.want)
 		})
 	}
 }

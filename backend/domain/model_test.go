@@ -52,15 +52,7 @@ func TestHome_Validate(t *testing.T) {
 			h := validHome()
 			tt.in(&h)
 			err := h.Validate()
-			if tt.want == "" {
-				if err != nil {
-					t.Fatalf("unexpected error %v", err)
-				}
-				return
-			}
-			if !hasField(err, tt.want) {
-				t.Fatalf("fields = %v, want %s", fields(err), tt.want)
-			}
+			checkField(t, err, tt.want)
 		})
 	}
 }

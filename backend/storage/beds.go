@@ -140,6 +140,19 @@ func sortCategories(cats []domain.Category) {
 	sort.Slice(cats, func(i, j int) bool { return rank(cats[i].CategoryKey) < rank(cats[j].CategoryKey) })
 }
 
+// loadCurrent locks and reads a home's beds for a write observed at
+// observedAt, refusing it with a StaleError when the stored state is newer.
+func (s *Store) loadCurrent(tx *gorm.DB, homeID int64, observedAt time.Time) (BedState, error) {
+	cur, err := s.loadBeds(tx, homeID, true)
+	if err != nil {
+		return cur, err
+	}
+	if cur.ObservedAt != nil && observedAt.Before(*cur.ObservedAt) {
+		return cur, &StaleError{Current: cur}
+	}
+	return cur, nil
+}
+
 // PutBeds replaces a home's whole bed state, observed at observedAt. An update
 // observed before the stored state is refused with a StaleError, so a phone
 // replaying an old offline queue cannot overwrite a newer update.
@@ -147,12 +160,9 @@ func (s *Store) PutBeds(ctx context.Context, a Actor, homeID int64, observedAt t
 	observedAt = micro(observedAt)
 	var out BedState
 	err := s.tx(ctx, func(tx *gorm.DB) error {
-		cur, err := s.loadBeds(tx, homeID, true)
+		cur, err := s.loadCurrent(tx, homeID, observedAt)
 		if err != nil {
 			return err
-		}
-		if cur.ObservedAt != nil && observedAt.Before(*cur.ObservedAt) {
-			return &StaleError{Current: cur}
 		}
 		warnings, err := domain.ValidateCategories(cats, cur.Home.RegisteredBeds)
 		if err != nil {
@@ -190,12 +200,9 @@ func (s *Store) ConfirmBeds(ctx context.Context, a Actor, homeID int64, observed
 	observedAt = micro(observedAt)
 	var out BedState
 	err := s.tx(ctx, func(tx *gorm.DB) error {
-		cur, err := s.loadBeds(tx, homeID, true)
+		cur, err := s.loadCurrent(tx, homeID, observedAt)
 		if err != nil {
 			return err
-		}
-		if cur.ObservedAt != nil && observedAt.Before(*cur.ObservedAt) {
-			return &StaleError{Current: cur}
 		}
 		now := s.now()
 		if err := tx.Model(&categoryRow{}).Where("home_id = ?", homeID).
